@@ -1,0 +1,60 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { epochMillis } from '#evx/persistence';
+
+@Entity('authority_request')
+export class RequestEntity {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id: string;
+
+  @Column({ name: 'case_reference', type: 'varchar', length: 128 })
+  caseReference: string;
+
+  @Column({ type: 'varchar', length: 63 })
+  agency: string;
+
+  @Column({ name: 'requester_uri', type: 'varchar', length: 255 })
+  requesterUri: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  urgency: string;
+
+  /** Owned by EVX (ETSI TS 103 120 Status). */
+  @Column({ type: 'varchar', length: 40 })
+  status: string;
+
+  /** Set by the requester (ETSI DesiredStatus). */
+  @Column({ name: 'desired_status', type: 'varchar', length: 40, nullable: true })
+  desiredStatus: string | null;
+
+  /** Bumped on every change; an update naming an older generation is refused. */
+  @Column({ type: 'integer' })
+  generation: number;
+
+  @Column({ name: 'target_provider', type: 'varchar', length: 63 })
+  targetProvider: string;
+
+  /** Canonical JSON of the signed authorisation bundle. */
+  @Column({ type: 'text' })
+  authorisation: string;
+
+  @Column({ name: 'created_at', type: 'bigint', transformer: epochMillis })
+  createdAt: number;
+
+  @Column({ name: 'updated_at', type: 'bigint', transformer: epochMillis })
+  updatedAt: number;
+}
+
+@Entity('authority_idempotency_key')
+export class IdempotencyKeyEntity {
+  @PrimaryColumn({ name: 'requester_uri', type: 'varchar', length: 255 })
+  requesterUri: string;
+
+  @PrimaryColumn({ name: 'idempotency_key', type: 'varchar', length: 128 })
+  idempotencyKey: string;
+
+  @Column({ name: 'request_id', type: 'varchar', length: 36 })
+  requestId: string;
+
+  @Column({ name: 'created_at', type: 'bigint', transformer: epochMillis })
+  createdAt: number;
+}

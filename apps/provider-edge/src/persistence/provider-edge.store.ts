@@ -1,0 +1,10 @@
+import type { ServiceStore } from '#evx/persistence';
+import { ProviderTasks1764100000002 } from './migrations/1764100000002-provider-tasks.js';
+import { AdapterCursorEntity, TaskEntity } from './task.entity.js';
+
+/** provider-edge's own tables. Migrations are committed and never edited; add a new one for every change. */
+export const PROVIDER_EDGE_STORE: ServiceStore = {
+  service: 'provider-edge',
+  entities: [TaskEntity, AdapterCursorEntity],
+  migrations: [ProviderTasks1764100000002],
+};

@@ -1,0 +1,40 @@
+import { NestFactory } from '@nestjs/core';
+import type { MicroserviceOptions } from '@nestjs/microservices';
+import { TrustStore } from '#evx/pki';
+import { PROTO_FILES } from '#evx/proto';
+import {
+  createHealth,
+  grpcServerCredentials,
+  grpcServerOptions,
+  loadServiceKeyPair,
+  logLevelsUpTo,
+  markServing,
+  type RunningService,
+} from '#evx/transport';
+import type { ProviderEdgeConfig } from './provider-edge.config.js';
+import { ProviderEdgeModule } from './provider-edge.module.js';
+
+export const PROVIDER_EDGE_GRPC_SERVICES = ['evx.v1.ProviderExchange'];
+
+export async function startProviderEdge(config: ProviderEdgeConfig): Promise<RunningService> {
+  const trust = TrustStore.fromDirectory(config.certsDir);
+  const health = createHealth(PROVIDER_EDGE_GRPC_SERVICES);
+  const grpcAddress = `${config.bindHost}:${config.grpcPort}`;
+  const app = await NestFactory.createMicroservice<MicroserviceOptions>(
+    ProviderEdgeModule.forRoot(config, trust),
+    {
+      ...grpcServerOptions({
+        url: grpcAddress,
+        services: PROVIDER_EDGE_GRPC_SERVICES,
+        protoFiles: PROTO_FILES.providerExchange,
+        credentials: grpcServerCredentials(trust, ['provider'], loadServiceKeyPair(config.certsDir, 'provider-edge')),
+        health,
+        maxReceiveMessageLength: config.maxMessageBytes,
+      }),
+      logger: logLevelsUpTo(config.logLevel),
+    },
+  );
+  await app.listen();
+  markServing(health, PROVIDER_EDGE_GRPC_SERVICES);
+  return { name: 'provider-edge', grpcAddress, app, close: () => app.close() };
+}

@@ -1,0 +1,15 @@
+import { IsInt, Max, Min } from 'class-validator';
+import { CommonConfig, FromEnv, IsPort } from '#evx/config';
+
+export class ProviderEdgeConfig extends CommonConfig {
+  @FromEnv('PROVIDER_EDGE_GRPC_PORT')
+  @IsPort()
+  grpcPort: number = 50052;
+
+  /** Largest gRPC message accepted from an adapter, in bytes. */
+  @FromEnv('PROVIDER_EDGE_MAX_MESSAGE_BYTES')
+  @IsInt({ message: 'must be a whole number of bytes' })
+  @Min(64 * 1024, { message: 'must be at least 65536 bytes' })
+  @Max(64 * 1024 * 1024, { message: 'must be at most 67108864 bytes (64 MiB)' })
+  maxMessageBytes: number = 4 * 1024 * 1024;
+}

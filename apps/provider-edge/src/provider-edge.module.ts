@@ -1,0 +1,22 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { TrustStore } from '#evx/pki';
+import { PersistenceModule } from '#evx/persistence';
+import { EvxServiceModule } from '#evx/transport';
+import { PROVIDER_EDGE_STORE } from './persistence/provider-edge.store.js';
+import type { ProviderEdgeConfig } from './provider-edge.config.js';
+import { ProviderExchangeGrpcController } from './provider-exchange.grpc-controller.js';
+
+@Module({})
+export class ProviderEdgeModule {
+  static forRoot(config: ProviderEdgeConfig, trust: TrustStore): DynamicModule {
+    return {
+      module: ProviderEdgeModule,
+      imports: [
+        // The enterprise-facing edge: only provider adapters connect here.
+        EvxServiceModule.forRoot({ trust, policy: { service: 'provider-edge', allowedDomains: ['provider'] } }),
+        PersistenceModule.forService(config, PROVIDER_EDGE_STORE),
+      ],
+      controllers: [ProviderExchangeGrpcController],
+    };
+  }
+}

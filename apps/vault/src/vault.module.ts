@@ -1,0 +1,22 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { TrustStore } from '#evx/pki';
+import { PersistenceModule } from '#evx/persistence';
+import { EvxServiceModule } from '#evx/transport';
+import { VAULT_STORE } from './persistence/vault.store.js';
+import type { VaultConfig } from './vault.config.js';
+import { VaultGrpcController } from './vault.grpc-controller.js';
+
+@Module({})
+export class VaultModule {
+  static forRoot(config: VaultConfig, trust: TrustStore): DynamicModule {
+    return {
+      module: VaultModule,
+      imports: [
+        // The vault holds evidence and the log: only EVX's own services may call it.
+        EvxServiceModule.forRoot({ trust, policy: { service: 'vault', allowedDomains: ['service'] } }),
+        PersistenceModule.forService(config, VAULT_STORE),
+      ],
+      controllers: [VaultGrpcController],
+    };
+  }
+}

@@ -1,0 +1,3 @@
+export * from './column.types.js';
+export * from './data-source.factory.js';
+export * from './persistence.module.js';
