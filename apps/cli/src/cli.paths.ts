@@ -4,3 +4,6 @@ import { fileURLToPath } from 'node:url';
 export const DIST_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 /** The repository root (dist/..). */
 export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+
+/** The committed generator configuration of the dev PKI. */
+export const PKI_CONFIG = fileURLToPath(new URL('../../../../certs-dev/pki.config.json', import.meta.url));

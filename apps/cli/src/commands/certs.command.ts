@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { ensureDevPki, generateDevPki, issueActorCertificate, revokeCertificate } from '#evx/pki';
+import { PKI_CONFIG } from '../cli.paths.js';
 
 const ROLES = ['investigator', 'supervisor', 'prosecutor', 'judge', 'duty-officer', 'auditor', 'adapter'] as const;
 
@@ -15,12 +16,15 @@ export function certsCommands(program: Command, certsDirOption: () => Option): v
     .option('--force', 'regenerate even when keys exist (invalidates every issued certificate)')
     .action(async (opts: { certs: string; force?: boolean }) => {
       const dir = resolve(opts.certs);
-      if (opts.force) await generateDevPki(dir);
-      else if (!(await ensureDevPki(dir))) {
+      const summary = opts.force
+        ? await generateDevPki({ outDir: dir, config: PKI_CONFIG })
+        : await ensureDevPki(dir, { config: PKI_CONFIG });
+      if (!summary.generated) {
         console.log(`dev PKI already present in ${dir} (use --force to regenerate)`);
         return;
       }
-      console.log(`dev PKI generated in ${dir}; see certs-dev/README.md for the layout`);
+      console.log(`dev PKI generated in ${dir} in ${Math.round(summary.durationMs)} ms: ${summary.identities.length} identities`);
+      console.log('see certs-dev/README.md for the layout');
     });
 
   certs
@@ -34,14 +38,14 @@ export function certsCommands(program: Command, certsDirOption: () => Option): v
     .addOption(certsDirOption())
     .action(async (opts: { role: (typeof ROLES)[number]; agency?: string; provider?: string; body?: string; id: string; certs: string }) => {
       const issued = await issueActorCertificate({
-        dir: resolve(opts.certs),
+        out: resolve(opts.certs),
         role: opts.role,
         agency: opts.agency,
         provider: opts.provider,
         body: opts.body,
         id: opts.id,
       });
-      console.log(`issued ${issued.uri}\n  certificate ${issued.cert}\n  key         ${issued.key}`);
+      console.log(`issued ${issued.uri} (serial ${issued.serial})\n  certificate ${issued.certPath}\n  key         ${issued.keyPath}`);
     });
 
   certs

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureDevPki } from '#evx/pki';
-import { DIST_ROOT, REPO_ROOT } from '../cli.paths.js';
+import { DIST_ROOT, PKI_CONFIG, REPO_ROOT } from '../cli.paths.js';
 
 interface ServiceSpec {
   name: string;
@@ -30,8 +30,8 @@ const COLORS = [36, 35, 33, 32, 34];
 
 /** `evx up` (what `npm start` runs): dev PKI if missing, then every service as its own process, stopped together. */
 export async function up(options: { certsDir: string; startTimeoutMs?: number }): Promise<void> {
-  const created = await ensureDevPki(options.certsDir);
-  if (created) console.log(`dev PKI generated in ${options.certsDir} (keys are git-ignored)`);
+  const pki = await ensureDevPki(options.certsDir, { config: PKI_CONFIG });
+  if (pki.generated) console.log(`dev PKI generated in ${options.certsDir} (keys are git-ignored)`);
   const children: ChildProcess[] = [];
   let stopping = false;
   const stopAll = async (code: number) => {

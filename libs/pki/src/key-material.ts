@@ -1,0 +1,43 @@
+import { generateKeyPair, webcrypto } from 'node:crypto';
+import { promisify } from 'node:util';
+import forge from 'node-forge';
+
+const generateKeyPairAsync = promisify(generateKeyPair);
+
+export interface KeyPairPem {
+  /** PKCS#8 PEM ("BEGIN PRIVATE KEY"): readable by Node, OpenSSL and forge alike. */
+  readonly privateKeyPem: string;
+  /** SPKI PEM. */
+  readonly publicKeyPem: string;
+}
+
+/**
+ * RSA key generation is done by OpenSSL through node:crypto: forge's pure-JS prime search takes
+ * seconds per 2048-bit key, OpenSSL a fraction of that, and the async form runs on the libuv
+ * pool so several keys are generated in parallel. Certificates are still built by forge.
+ */
+export async function generateRsaKeyPair(bits: number): Promise<KeyPairPem> {
+  const { privateKey, publicKey } = await generateKeyPairAsync('rsa', {
+    modulusLength: bits,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
+  return { privateKeyPem: privateKey, publicKeyPem: publicKey };
+}
+
+export function forgePrivateKey(privateKeyPem: string): forge.pki.rsa.PrivateKey {
+  return forge.pki.privateKeyFromPem(privateKeyPem);
+}
+
+/** PKCS#8 DER of a forge RSA key, the form WebCrypto imports. */
+export function forgeKeyToPkcs8Der(key: forge.pki.rsa.PrivateKey): Uint8Array {
+  const pkcs8 = forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(key));
+  return Buffer.from(forge.asn1.toDer(pkcs8).getBytes(), 'binary');
+}
+
+export const RSA_SHA256 = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as const;
+
+/** WebCrypto signing key for @peculiar/x509 (which signs CRLs through WebCrypto, not forge). */
+export async function importRsaSigningKey(key: forge.pki.rsa.PrivateKey): Promise<webcrypto.CryptoKey> {
+  return webcrypto.subtle.importKey('pkcs8', forgeKeyToPkcs8Der(key), RSA_SHA256, false, ['sign']);
+}
