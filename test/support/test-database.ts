@@ -18,7 +18,11 @@ export function testDatabase(): TestDatabase {
   const dataDir = mkdtempSync(join(tmpdir(), 'evx-data-'));
   const url = process.env.DATABASE_URL;
   if (!url) {
-    return { settings: { dataDir }, kind: 'sqlite', drop: async () => rmSync(dataDir, { recursive: true, force: true }) };
+    return {
+      settings: { dataDir },
+      kind: 'sqlite',
+      drop: async () => rmSync(dataDir, { recursive: true, force: true }),
+    };
   }
   const schema = `evx_t_${randomBytes(6).toString('hex')}`;
   return {

@@ -29,6 +29,8 @@ export class HealthHttpController {
       this.vault.status(),
     ]);
     const ok = database === 'ok' && vault === 'SERVING';
-    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'degraded', service: 'authority-api', checks: { database, vault } });
+    res
+      .status(ok ? 200 : 503)
+      .json({ status: ok ? 'ok' : 'degraded', service: 'authority-api', checks: { database, vault } });
   }
 }

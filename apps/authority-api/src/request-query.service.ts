@@ -5,58 +5,68 @@ import { EvxError } from '#evx/errors';
 import type { Identity } from '#evx/pki';
 import { RequestEntity } from './persistence/request.entity.js';
 
-export interface RequestSummary {
-  id: string;
-  caseReference: string;
-  agency: string;
-  urgency: string;
-  status: string;
-  generation: number;
-  targetProvider: string;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface ListRequestsQuery {
-  status?: string;
+export interface RequestFilter {
+  /** RequestStatus names (`REQUEST_STATUS_…`), any of them. */
+  statuses?: string[];
   agency?: string;
+  /** `URGENCY_STANDARD` or `URGENCY_EMERGENCY`. */
   urgency?: string;
+  targetProvider?: string;
+  caseReference?: string;
   pageSize?: number;
   pageToken?: string;
 }
 
-export interface RequestPage {
-  requests: RequestSummary[];
+export interface RequestRows {
+  rows: RequestEntity[];
   nextPageToken: string;
 }
 
-const MAX_PAGE = 200;
+const DEFAULT_PAGE = 50;
+const MAX_PAGE = 500;
 
 /**
  * Reads requests within what the caller may see: investigators and approvers their own agency only, auditors
- * every agency's metadata (never evidence).
+ * every agency's metadata (never evidence). Used by both transports.
  */
 @Injectable()
 export class RequestQueryService {
   constructor(@InjectRepository(RequestEntity) private readonly requests: Repository<RequestEntity>) {}
 
-  async list(actor: Identity, query: ListRequestsQuery): Promise<RequestPage> {
-    const agency = this.visibleAgency(actor, query.agency);
-    const pageSize = query.pageSize ?? 50;
-    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE) {
-      throw new EvxError('invalid-argument', `page_size must be a whole number from 1 to ${MAX_PAGE}`);
+  async list(actor: Identity, filter: RequestFilter): Promise<RequestRows> {
+    const agency = this.visibleAgency(actor, filter.agency);
+    const pageSize = filter.pageSize || DEFAULT_PAGE;
+    if (!Number.isInteger(pageSize) || pageSize < 1) {
+      throw new EvxError('invalid-argument', `page size must be a whole number from 1 to ${MAX_PAGE}`);
     }
-    const offset = decodePageToken(query.pageToken);
+    const limit = Math.min(pageSize, MAX_PAGE);
+    const offset = decodePageToken(filter.pageToken);
     const qb = this.requests.createQueryBuilder('r').orderBy('r.created_at', 'DESC').addOrderBy('r.id', 'ASC');
     if (agency) qb.andWhere('r.agency = :agency', { agency });
-    if (query.status) qb.andWhere('r.status = :status', { status: query.status });
-    if (query.urgency) qb.andWhere('r.urgency = :urgency', { urgency: query.urgency });
-    const rows = await qb.offset(offset).limit(pageSize + 1).getMany();
-    const page = rows.slice(0, pageSize);
+    if (filter.statuses?.length) qb.andWhere('r.status IN (:...statuses)', { statuses: filter.statuses });
+    if (filter.urgency) qb.andWhere('r.urgency = :urgency', { urgency: filter.urgency });
+    if (filter.targetProvider) qb.andWhere('r.target_provider = :p', { p: filter.targetProvider });
+    if (filter.caseReference) qb.andWhere('r.case_reference = :c', { c: filter.caseReference });
+    const rows = await qb
+      .offset(offset)
+      .limit(limit + 1)
+      .getMany();
     return {
-      requests: page.map(toSummary),
-      nextPageToken: rows.length > pageSize ? encodePageToken(offset + pageSize) : '',
+      rows: rows.slice(0, limit),
+      nextPageToken: rows.length > limit ? encodePageToken(offset + limit) : '',
     };
+  }
+
+  /** One request; NOT_FOUND also when it exists but is not the caller's to see, so existence does not leak. */
+  async get(actor: Identity, id: string): Promise<RequestEntity> {
+    const row = await this.requests.findOneBy({ id });
+    if (!row || !this.maySee(actor, row)) throw new EvxError('not-found', `no request ${id} that you may see`);
+    return row;
+  }
+
+  private maySee(actor: Identity, row: RequestEntity): boolean {
+    if (actor.kind === 'auditor') return true;
+    return (actor.kind === 'investigator' || actor.kind === 'approver') && actor.agency === row.agency;
   }
 
   private visibleAgency(actor: Identity, asked: string | undefined): string | undefined {
@@ -65,24 +75,13 @@ export class RequestQueryService {
       throw new EvxError('permission-denied', `${actor.uri} may not read requests`);
     }
     if (asked && asked !== actor.agency) {
-      throw new EvxError('permission-denied', `${actor.uri} may only see requests of agency ${actor.agency}, not ${asked}`);
+      throw new EvxError(
+        'permission-denied',
+        `${actor.uri} may only see requests of agency ${actor.agency}, not ${asked}`,
+      );
     }
     return actor.agency;
   }
-}
-
-function toSummary(r: RequestEntity): RequestSummary {
-  return {
-    id: r.id,
-    caseReference: r.caseReference,
-    agency: r.agency,
-    urgency: r.urgency,
-    status: r.status,
-    generation: r.generation,
-    targetProvider: r.targetProvider,
-    createdAt: new Date(r.createdAt).toISOString(),
-    updatedAt: new Date(r.updatedAt).toISOString(),
-  };
 }
 
 function encodePageToken(offset: number): string {
@@ -97,5 +96,8 @@ function decodePageToken(token: string | undefined): number {
   } catch {
     // fall through to the error below
   }
-  throw new EvxError('invalid-argument', 'page_token is not one this server issued; omit it to start from the first page');
+  throw new EvxError(
+    'invalid-argument',
+    'page token is not one this server issued; omit it to start from the first page',
+  );
 }

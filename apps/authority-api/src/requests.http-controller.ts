@@ -1,7 +1,21 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import type { Identity } from '#evx/pki';
 import { Actor, Allow } from '#evx/transport';
-import { RequestQueryService, type RequestPage } from './request-query.service.js';
+import type { RequestEntity } from './persistence/request.entity.js';
+import { RequestQueryService } from './request-query.service.js';
+
+/** What REST lists show: the request's metadata, never evidence. */
+export interface RequestSummary {
+  id: string;
+  caseReference: string;
+  agency: string;
+  urgency: string;
+  status: string;
+  generation: number;
+  targetProvider: string;
+  createdAt: string;
+  updatedAt: string;
+}
 
 @Controller('v1/requests')
 export class RequestsHttpController {
@@ -9,20 +23,41 @@ export class RequestsHttpController {
 
   @Get()
   @Allow('investigator', 'approver', 'auditor')
-  list(
+  async list(
     @Actor() actor: Identity,
     @Query('status') status?: string,
     @Query('agency') agency?: string,
     @Query('urgency') urgency?: string,
     @Query('pageSize') pageSize?: string,
     @Query('pageToken') pageToken?: string,
-  ): Promise<RequestPage> {
-    return this.queries.list(actor, {
-      status,
+  ): Promise<{ requests: RequestSummary[]; nextPageToken: string }> {
+    const page = await this.queries.list(actor, {
+      statuses: status ? status.split(',') : undefined,
       agency,
       urgency,
       pageSize: pageSize === undefined ? undefined : Number(pageSize),
       pageToken,
     });
+    return { requests: page.rows.map(toSummary), nextPageToken: page.nextPageToken };
   }
+
+  @Get(':id')
+  @Allow('investigator', 'approver', 'auditor')
+  async get(@Actor() actor: Identity, @Param('id') id: string): Promise<RequestSummary> {
+    return toSummary(await this.queries.get(actor, id));
+  }
+}
+
+function toSummary(r: RequestEntity): RequestSummary {
+  return {
+    id: r.id,
+    caseReference: r.caseReference,
+    agency: r.agency,
+    urgency: r.urgency,
+    status: r.status,
+    generation: r.generation,
+    targetProvider: r.targetProvider,
+    createdAt: new Date(r.createdAt).toISOString(),
+    updatedAt: new Date(r.updatedAt).toISOString(),
+  };
 }

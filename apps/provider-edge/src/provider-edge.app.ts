@@ -14,26 +14,23 @@ import {
 import type { ProviderEdgeConfig } from './provider-edge.config.js';
 import { ProviderEdgeModule } from './provider-edge.module.js';
 
-export const PROVIDER_EDGE_GRPC_SERVICES = ['evx.v1.ProviderExchange'];
+export const PROVIDER_EDGE_GRPC_SERVICES = ['evx.v1.ProviderExchangeService'];
 
 export async function startProviderEdge(config: ProviderEdgeConfig): Promise<RunningService> {
   const trust = TrustStore.fromDirectory(config.certsDir);
   const health = createHealth(PROVIDER_EDGE_GRPC_SERVICES);
   const grpcAddress = `${config.bindHost}:${config.grpcPort}`;
-  const app = await NestFactory.createMicroservice<MicroserviceOptions>(
-    ProviderEdgeModule.forRoot(config, trust),
-    {
-      ...grpcServerOptions({
-        url: grpcAddress,
-        services: PROVIDER_EDGE_GRPC_SERVICES,
-        protoFiles: PROTO_FILES.providerExchange,
-        credentials: grpcServerCredentials(trust, ['provider'], loadServiceKeyPair(config.certsDir, 'provider-edge')),
-        health,
-        maxReceiveMessageLength: config.maxMessageBytes,
-      }),
-      logger: logLevelsUpTo(config.logLevel),
-    },
-  );
+  const app = await NestFactory.createMicroservice<MicroserviceOptions>(ProviderEdgeModule.forRoot(config, trust), {
+    ...grpcServerOptions({
+      url: grpcAddress,
+      services: PROVIDER_EDGE_GRPC_SERVICES,
+      protoFiles: PROTO_FILES.providerExchange,
+      credentials: grpcServerCredentials(trust, ['provider'], loadServiceKeyPair(config.certsDir, 'provider-edge')),
+      health,
+      maxReceiveMessageLength: config.maxMessageBytes,
+    }),
+    logger: logLevelsUpTo(config.logLevel),
+  });
   await app.listen();
   markServing(health, PROVIDER_EDGE_GRPC_SERVICES);
   return { name: 'provider-edge', grpcAddress, app, close: () => app.close() };

@@ -12,4 +12,16 @@ export class ProviderEdgeConfig extends CommonConfig {
   @Min(64 * 1024, { message: 'must be at least 65536 bytes' })
   @Max(64 * 1024 * 1024, { message: 'must be at most 67108864 bytes (64 MiB)' })
   maxMessageBytes: number = 4 * 1024 * 1024;
+
+  /** How often an open task stream looks for newly dispatched tasks, in ms. */
+  @FromEnv('PROVIDER_EDGE_TASK_POLL_MS')
+  @IsInt({ message: 'must be a whole number of milliseconds' })
+  @Min(50, { message: 'must be at least 50 ms' })
+  taskPollMs: number = 1000;
+
+  /** How often an idle task stream sends a heartbeat, in ms. */
+  @FromEnv('PROVIDER_EDGE_HEARTBEAT_MS')
+  @IsInt({ message: 'must be a whole number of milliseconds' })
+  @Min(100, { message: 'must be at least 100 ms' })
+  heartbeatMs: number = 15000;
 }

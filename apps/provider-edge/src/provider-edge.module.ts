@@ -1,10 +1,13 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { TrustStore } from '#evx/pki';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { PersistenceModule } from '#evx/persistence';
 import { EvxServiceModule } from '#evx/transport';
 import { PROVIDER_EDGE_STORE } from './persistence/provider-edge.store.js';
 import type { ProviderEdgeConfig } from './provider-edge.config.js';
 import { ProviderExchangeGrpcController } from './provider-exchange.grpc-controller.js';
+import { TaskEntity } from './persistence/task.entity.js';
+import { TASK_STREAM_TIMING, TaskStreamService } from './task-stream.service.js';
 
 @Module({})
 export class ProviderEdgeModule {
@@ -15,8 +18,13 @@ export class ProviderEdgeModule {
         // The enterprise-facing edge: only provider adapters connect here.
         EvxServiceModule.forRoot({ trust, policy: { service: 'provider-edge', allowedDomains: ['provider'] } }),
         PersistenceModule.forService(config, PROVIDER_EDGE_STORE),
+        TypeOrmModule.forFeature([TaskEntity]),
       ],
       controllers: [ProviderExchangeGrpcController],
+      providers: [
+        TaskStreamService,
+        { provide: TASK_STREAM_TIMING, useValue: { pollMs: config.taskPollMs, heartbeatMs: config.heartbeatMs } },
+      ],
     };
   }
 }

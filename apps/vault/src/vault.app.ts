@@ -20,19 +20,16 @@ export async function startVault(config: VaultConfig): Promise<RunningService> {
   const trust = TrustStore.fromDirectory(config.certsDir);
   const health = createHealth(VAULT_GRPC_SERVICES);
   const grpcAddress = `${config.bindHost}:${config.grpcPort}`;
-  const app = await NestFactory.createMicroservice<MicroserviceOptions>(
-    VaultModule.forRoot(config, trust),
-    {
-      ...grpcServerOptions({
-        url: grpcAddress,
-        services: VAULT_GRPC_SERVICES,
-        protoFiles: PROTO_FILES.vault,
-        credentials: grpcServerCredentials(trust, ['service'], loadServiceKeyPair(config.certsDir, 'vault')),
-        health,
-      }),
-      logger: logLevelsUpTo(config.logLevel),
-    },
-  );
+  const app = await NestFactory.createMicroservice<MicroserviceOptions>(VaultModule.forRoot(config, trust), {
+    ...grpcServerOptions({
+      url: grpcAddress,
+      services: VAULT_GRPC_SERVICES,
+      protoFiles: PROTO_FILES.vault,
+      credentials: grpcServerCredentials(trust, ['service'], loadServiceKeyPair(config.certsDir, 'vault')),
+      health,
+    }),
+    logger: logLevelsUpTo(config.logLevel),
+  });
   await app.listen();
   markServing(health, VAULT_GRPC_SERVICES);
   return { name: 'vault', grpcAddress, app, close: () => app.close() };

@@ -32,7 +32,11 @@ describe('loadConfig', () => {
   });
 
   it('converts and validates values from the environment', () => {
-    const sut = loadConfig(SampleConfig, { SAMPLE_PORT: '6001', DATABASE_URL: 'postgres://u@h:5432/db', EVX_LOG_LEVEL: 'debug' });
+    const sut = loadConfig(SampleConfig, {
+      SAMPLE_PORT: '6001',
+      DATABASE_URL: 'postgres://u@h:5432/db',
+      EVX_LOG_LEVEL: 'debug',
+    });
     expect(sut.port).toBe(6001);
     expect(sut.databaseUrl).toBe('postgres://u@h:5432/db');
     expect(sut.logLevel).toBe('debug');

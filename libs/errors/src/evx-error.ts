@@ -5,6 +5,7 @@
  */
 export const ERROR_KINDS = [
   'invalid-argument',
+  'out-of-range',
   'not-found',
   'already-exists',
   'failed-precondition',

@@ -7,6 +7,8 @@ export function grpcStatusOf(kind: ErrorKind): GrpcStatus {
   switch (kind) {
     case 'invalid-argument':
       return GrpcStatus.INVALID_ARGUMENT;
+    case 'out-of-range':
+      return GrpcStatus.OUT_OF_RANGE;
     case 'not-found':
       return GrpcStatus.NOT_FOUND;
     case 'already-exists':
@@ -34,6 +36,8 @@ export function grpcStatusOf(kind: ErrorKind): GrpcStatus {
 export function httpStatusOf(kind: ErrorKind): HttpStatus {
   switch (kind) {
     case 'invalid-argument':
+      return HttpStatus.BAD_REQUEST;
+    case 'out-of-range':
       return HttpStatus.BAD_REQUEST;
     case 'not-found':
       return HttpStatus.NOT_FOUND;

@@ -1,5 +1,11 @@
 import { EvxError } from '#evx/errors';
-import { IdentityError, identityFromCertificate, type Identity, type TrustDomain, type TrustStore } from '#evx/pki';
+import {
+  IdentityError,
+  identityFromCertificate,
+  type Identity,
+  type Domain as TrustDomain,
+  type TrustStore,
+} from '#evx/pki';
 import type { AllowRule } from './access.decorators.js';
 
 /** Which trust domains a service admits at all (authority-api: authority + oversight, ...). */
@@ -31,7 +37,6 @@ export function authorizeCertificate(
   }
   let identity: Identity;
   try {
-    trust.reload();
     identity = identityFromCertificate(certificate, trust, now);
   } catch (error) {
     if (error instanceof IdentityError) throw new EvxError('unauthenticated', error.message, `CERT_${error.code}`);

@@ -50,19 +50,16 @@ export class HttpIdentityGuard extends IdentityGuard {
     const socket = request.socket;
     const peer = typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate() : undefined;
     const certificate = peer && 'raw' in peer ? peer.raw : undefined;
-    if (certificate && !socket.authorized && !isRevocationOnly(socket)) {
+    // Our own check first: it names the problem (wrong trust domain, expired, revoked) better than OpenSSL does.
+    const identity = authorizeCertificate(certificate, this.trust, this.policy, this.rules(context));
+    if (!socket.authorized) {
       throw new EvxError(
         'unauthenticated',
         `client certificate refused by TLS: ${String(socket.authorizationError)}`,
         `CERT_${String(socket.authorizationError)}`,
       );
     }
-    attachIdentity(request, authorizeCertificate(certificate, this.trust, this.policy, this.rules(context)));
+    attachIdentity(request, identity);
     return true;
   }
-}
-
-/** A revoked certificate is reported by our own check with a clearer message than OpenSSL's. */
-function isRevocationOnly(socket: TLSSocket): boolean {
-  return String(socket.authorizationError) === 'CERT_REVOKED';
 }

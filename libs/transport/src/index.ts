@@ -10,3 +10,4 @@ export * from './identity.guards.js';
 export * from './tls.credentials.js';
 export * from './evx-service.module.js';
 export * from './service.runner.js';
+export * from './grpc-call.util.js';

@@ -5,11 +5,13 @@ import { ConfigError } from '#evx/config';
 /** A started EVX service, as seen by `evx up`, tests and benchmarks. */
 export interface RunningService {
   name: string;
-  /** `host:port` of its gRPC server. */
-  grpcAddress: string;
+  /** `host:port` of its gRPC server, when it serves one. */
+  grpcAddress?: string;
+  /** For clients such as the mock adapters: the server they are connected to. */
+  connectedTo?: string;
   /** `https://host:port` of its REST API, when it has one. */
   httpsUrl?: string;
-  app: INestApplication | INestMicroservice;
+  app?: INestApplication | INestMicroservice;
   close(): Promise<void>;
 }
 
@@ -34,13 +36,20 @@ export async function runMain(name: string, start: () => Promise<RunningService>
       console.error(`${name}: ${error.message}`);
       process.exit(78);
     }
-    console.error(`${name}: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    console.error(
+      `${name}: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
     process.exit(1);
   }
-  const where = [`gRPC ${running.grpcAddress}`, running.httpsUrl ? `REST ${running.httpsUrl}` : undefined].filter(Boolean);
-  logger.log(`listening: ${where.join(', ')}`);
+  const where = [
+    running.grpcAddress ? `listening: gRPC ${running.grpcAddress}` : undefined,
+    running.httpsUrl ? `REST ${running.httpsUrl}` : undefined,
+    running.connectedTo ? `connected to ${running.connectedTo}` : undefined,
+  ].filter(Boolean);
+  logger.log(where.join(', '));
   // Under `evx up` the launcher learns readiness and addresses over IPC instead of parsing logs.
-  process.send?.({ type: 'evx-ready', name, grpcAddress: running.grpcAddress, httpsUrl: running.httpsUrl });
+  const { grpcAddress, httpsUrl, connectedTo } = running;
+  process.send?.({ type: 'evx-ready', name, grpcAddress, httpsUrl, connectedTo });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ServerCredentials, credentials, type ChannelCredentials } from '@grpc/grpc-js';
-import type { TrustDomain, TrustStore } from '#evx/pki';
+import type { Domain as TrustDomain, TrustStore } from '#evx/pki';
 
 /** A certificate chain and its key, PEM. */
 export interface KeyPair {

@@ -1,7 +1,8 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { epochMillis } from '#evx/persistence';
 
 @Entity('authority_request')
+@Index('authority_request_agency_status', ['agency', 'status', 'createdAt'])
 export class RequestEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id: string;

@@ -23,7 +23,9 @@ export function certsCommands(program: Command, certsDirOption: () => Option): v
         console.log(`dev PKI already present in ${dir} (use --force to regenerate)`);
         return;
       }
-      console.log(`dev PKI generated in ${dir} in ${Math.round(summary.durationMs)} ms: ${summary.identities.length} identities`);
+      console.log(
+        `dev PKI generated in ${dir} in ${Math.round(summary.durationMs)} ms: ${summary.identities.length} identities`,
+      );
       console.log('see certs-dev/README.md for the layout');
     });
 
@@ -36,26 +38,41 @@ export function certsCommands(program: Command, certsDirOption: () => Option): v
     .option('--body <body>', 'oversight body (auditors), e.g. dpa')
     .requiredOption('--id <id>', 'the actor id within its organisation, e.g. inv-3')
     .addOption(certsDirOption())
-    .action(async (opts: { role: (typeof ROLES)[number]; agency?: string; provider?: string; body?: string; id: string; certs: string }) => {
-      const issued = await issueActorCertificate({
-        out: resolve(opts.certs),
-        role: opts.role,
-        agency: opts.agency,
-        provider: opts.provider,
-        body: opts.body,
-        id: opts.id,
-      });
-      console.log(`issued ${issued.uri} (serial ${issued.serial})\n  certificate ${issued.certPath}\n  key         ${issued.keyPath}`);
-    });
+    .action(
+      async (opts: {
+        role: (typeof ROLES)[number];
+        agency?: string;
+        provider?: string;
+        body?: string;
+        id: string;
+        certs: string;
+      }) => {
+        const issued = await issueActorCertificate({
+          out: resolve(opts.certs),
+          role: opts.role,
+          agency: opts.agency,
+          provider: opts.provider,
+          body: opts.body,
+          id: opts.id,
+        });
+        console.log(
+          `issued ${issued.uri} (serial ${issued.serial})\n  certificate ${issued.certPath}\n  key         ${issued.keyPath}`,
+        );
+      },
+    );
 
   certs
     .command('revoke')
     .description('revoke a certificate by serial number (adds it to its trust domain CRL)')
-    .addOption(new Option('--domain <domain>').choices(['authority', 'provider', 'service', 'oversight']).makeOptionMandatory())
+    .addOption(
+      new Option('--domain <domain>').choices(['authority', 'provider', 'service', 'oversight']).makeOptionMandatory(),
+    )
     .requiredOption('--serial <hex>', 'serial number in hex')
     .addOption(certsDirOption())
-    .action(async (opts: { domain: 'authority' | 'provider' | 'service' | 'oversight'; serial: string; certs: string }) => {
-      await revokeCertificate(resolve(opts.certs), opts.domain, opts.serial);
-      console.log(`revoked ${opts.serial} in the ${opts.domain} CRL`);
-    });
+    .action(
+      async (opts: { domain: 'authority' | 'provider' | 'service' | 'oversight'; serial: string; certs: string }) => {
+        await revokeCertificate(resolve(opts.certs), opts.domain, opts.serial);
+        console.log(`revoked ${opts.serial} in the ${opts.domain} CRL`);
+      },
+    );
 }

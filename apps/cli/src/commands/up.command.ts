@@ -66,7 +66,10 @@ export async function up(options: { certsDir: string; startTimeoutMs?: number })
   }
   console.log('\nEVX is running:');
   for (const [i, r] of ready.entries()) {
-    const where = [r.httpsUrl ? `REST ${r.httpsUrl} (OpenAPI later at /docs, health at /health)` : '', r.grpcAddress ? `gRPC ${r.grpcAddress}` : '']
+    const where = [
+      r.httpsUrl ? `REST ${r.httpsUrl} (health at /health)` : '',
+      r.grpcAddress ? `gRPC ${r.grpcAddress}` : '',
+    ]
       .filter(Boolean)
       .join(', ');
     console.log(`  ${r.name.padEnd(14)} ${where || 'connected'}  — ${STACK[i].role}`);

@@ -1,7 +1,8 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { bigintNumber, epochMillis } from '#evx/persistence';
 
 @Entity('provider_task')
+@Index('provider_task_stream', ['providerId', 'position'], { unique: true })
 export class TaskEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id: string;

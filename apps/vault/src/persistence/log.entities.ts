@@ -1,7 +1,8 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { bigintNumber, epochMillis } from '#evx/persistence';
 
 @Entity('vault_log_entry')
+@Index('vault_log_entry_kind', ['kind', 'seq'])
 export class LogEntryEntity {
   @PrimaryColumn({ type: 'bigint', transformer: bigintNumber })
   seq: number;

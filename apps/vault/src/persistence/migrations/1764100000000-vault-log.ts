@@ -17,7 +17,10 @@ export class VaultLog1764100000000 implements MigrationInterface {
         ],
       }),
     );
-    await q.createIndex('vault_log_entry', new TableIndex({ name: 'vault_log_entry_kind', columnNames: ['kind', 'seq'] }));
+    await q.createIndex(
+      'vault_log_entry',
+      new TableIndex({ name: 'vault_log_entry_kind', columnNames: ['kind', 'seq'] }),
+    );
     await q.createTable(
       new Table({
         name: 'vault_log_node',

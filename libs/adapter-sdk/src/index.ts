@@ -1,0 +1,2 @@
+export * from './adapter.credentials.js';
+export * from './task-stream.client.js';

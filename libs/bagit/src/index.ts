@@ -1,0 +1,24 @@
+// BagIt 1.0 (RFC 8493) for evidence packages: a streaming deterministic writer (directory or tar), a strict
+// validator for directories and tars read in place, and safe extraction of bag archives. See README.md.
+export {
+  BagWriter,
+  type BagFileRecord,
+  type BagSummary,
+  type BagTarOptions,
+  type BagWriterOptions,
+  type PayloadSource,
+} from './bag.writer.js';
+export type { BagInfoField } from './tag-file.builder.js';
+export { validateBag, type BagValidationOptions, type BagValidationResult } from './bag.validator.js';
+export type { BagIssue, BagIssueCode } from './bag.issue.js';
+export { extractBagArchive, type ExtractOptions, type ExtractedBag } from './tar.archive.js';
+export { DEFAULT_TAR_LIMITS, type TarLimits } from './tar.reader.js';
+export {
+  BagArchiveError,
+  BagPathError,
+  BagWriteError,
+  type BagArchiveProblem,
+  type BagPathProblem,
+} from './bag.errors.js';
+export { compareBagPaths, decodeManifestPath, encodeManifestPath } from './bag-path.util.js';
+export { supportedAlgorithms, type BagAlgorithm } from './checksum.util.js';

@@ -1,0 +1,77 @@
+// Safe extraction of a bag archive into a fresh private temporary directory. The whole archive is indexed and
+// checked before the first byte is written, and every write creates a new file or directory under that fresh
+// directory, from names already proven safe, so no archive content can reach anything outside it.
+import { constants, createReadStream } from 'node:fs';
+import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BagArchiveError } from './bag.errors.js';
+import { ancestorsOf } from './bag-path.util.js';
+import { DEFAULT_TAR_LIMITS, indexTarArchive, type TarLimits } from './tar.reader.js';
+import { locateTarBag } from './tar.source.js';
+
+export interface ExtractOptions {
+  /** Where the fresh temporary directory is created; default `os.tmpdir()`. */
+  readonly parentDir?: string;
+  readonly limits?: Partial<TarLimits>;
+}
+
+export interface ExtractedBag {
+  /** The fresh temporary directory everything was written into. */
+  readonly tempDir: string;
+  /** The bag's base directory inside `tempDir` (equal to it when bagit.txt was at the archive root). */
+  readonly bagDir: string;
+  /** Removes `tempDir` and everything in it. */
+  cleanup(): Promise<void>;
+}
+
+/** Extracts the bag in `tarPath`; throws `BagArchiveError` (having written nothing) when the archive is refused. */
+export async function extractBagArchive(tarPath: string, options: ExtractOptions = {}): Promise<ExtractedBag> {
+  const index = await indexTarArchive(tarPath, { ...DEFAULT_TAR_LIMITS, ...options.limits });
+  const first = index.problems[0];
+  if (first !== undefined) {
+    const more = index.problems.length > 1 ? ` (and ${index.problems.length - 1} more problems)` : '';
+    const where = first.entry === undefined ? '' : `entry ${JSON.stringify(first.entry)}: `;
+    throw new BagArchiveError(first.problem, `${where}${first.message}${more}`, first.entry);
+  }
+  const bag = locateTarBag(index);
+  if ('problem' in bag) throw new BagArchiveError(bag.problem, bag.message);
+
+  const tempDir = await mkdtemp(join(options.parentDir ?? tmpdir(), 'evx-bag-'));
+  const cleanup = (): Promise<void> => rm(tempDir, { recursive: true, force: true });
+  const created = new Set<string>();
+  const ensureDirectory = async (name: string): Promise<void> => {
+    if (created.has(name)) return;
+    await mkdir(join(tempDir, ...name.split('/')), { mode: 0o755 });
+    created.add(name);
+  };
+  try {
+    for (const entry of index.entries) {
+      for (const dir of ancestorsOf(entry.name)) await ensureDirectory(dir);
+      if (entry.type === 'directory') {
+        await ensureDirectory(entry.name);
+        continue;
+      }
+      const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0);
+      const handle = await open(join(tempDir, ...entry.name.split('/')), flags, 0o644);
+      try {
+        if (entry.size > 0) {
+          const range = createReadStream(tarPath, { start: entry.offset, end: entry.offset + entry.size - 1 });
+          for await (const chunk of range) {
+            const bytes: unknown = chunk;
+            if (!Buffer.isBuffer(bytes)) throw new TypeError('unexpected chunk type from file stream');
+            let done = 0;
+            while (done < bytes.length) done += (await handle.write(bytes, done, bytes.length - done)).bytesWritten;
+          }
+        }
+      } finally {
+        await handle.close();
+      }
+    }
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+  const bagDir = bag.baseName === '' ? tempDir : join(tempDir, bag.baseName);
+  return { tempDir, bagDir, cleanup };
+}

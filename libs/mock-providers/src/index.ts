@@ -1,0 +1,2 @@
+export * from './mock-adapter.config.js';
+export * from './mock-adapter.runner.js';
