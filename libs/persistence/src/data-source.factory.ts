@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DataSource, type DataSourceOptions, type EntitySchema, type MixedList } from 'typeorm';
+import { DataSource, type DataSourceOptions, type EntitySchema } from 'typeorm';
 
 export interface DatabaseSettings {
   /** `postgres://…`; unset selects the embedded SQLite file `<dataDir>/<service>.sqlite`. */
@@ -13,8 +13,8 @@ export interface DatabaseSettings {
 export interface ServiceStore {
   /** The owning service: names the SQLite file and the migrations table, so services never share tables. */
   service: string;
-  entities: MixedList<Function | string | EntitySchema>;
-  migrations: MixedList<Function | string>;
+  entities: Array<Function | EntitySchema>;
+  migrations: Function[];
 }
 
 export type DatabaseKind = 'sqlite' | 'postgres';
