@@ -1,13 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { TrustStore } from '#evx/pki';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { PersistenceModule } from '#evx/persistence';
 import { EvxServiceModule } from '#evx/transport';
-import { LogEntriesReader } from './log-entries.reader.js';
-import { LogEntryEntity, LogHeadEntity } from './persistence/log.entities.js';
+import { LogGrpcController } from './log.grpc-controller.js';
+import { logProviders } from './log.providers.js';
 import { VAULT_STORE } from './persistence/vault.store.js';
 import type { VaultConfig } from './vault.config.js';
-import { VaultGrpcController } from './vault.grpc-controller.js';
 
 @Module({})
 export class VaultModule {
@@ -18,10 +16,9 @@ export class VaultModule {
         // The vault holds evidence and the log: only EVX's own services may call it.
         EvxServiceModule.forRoot({ trust, policy: { service: 'vault', allowedDomains: ['service'] } }),
         PersistenceModule.forService(config, VAULT_STORE),
-        TypeOrmModule.forFeature([LogEntryEntity, LogHeadEntity]),
       ],
-      controllers: [VaultGrpcController],
-      providers: [LogEntriesReader],
+      controllers: [LogGrpcController],
+      providers: [...logProviders(config)],
     };
   }
 }

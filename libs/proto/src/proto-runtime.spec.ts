@@ -106,7 +106,7 @@ describe('PROTO_ROOT, PROTO_FILES and PROTO_LOADER_OPTIONS', () => {
       } satisfies Record<keyof ProviderExchangeServiceController, boolean>,
       VaultService: {
         appendLogEntries: false, getCheckpoint: false, getLogEntries: false, getInclusionProof: false,
-        getConsistencyProof: false, beginPackage: false, appendRecords: true, completePackage: false, getPackage: false,
+        getConsistencyProof: false, listCheckpoints: false, beginPackage: false, appendRecords: true, completePackage: false, getPackage: false,
         openPackage: false, sealEvidence: false,
       } satisfies Record<keyof VaultServiceController, boolean>,
     };

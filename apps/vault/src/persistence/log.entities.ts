@@ -3,6 +3,7 @@ import { bigintNumber, epochMillis } from '#evx/persistence';
 
 @Entity('vault_log_entry')
 @Index('vault_log_entry_kind', ['kind', 'seq'])
+@Index('vault_log_entry_key', ['key'], { unique: true })
 export class LogEntryEntity {
   @PrimaryColumn({ type: 'bigint', transformer: bigintNumber })
   seq: number;
@@ -12,6 +13,10 @@ export class LogEntryEntity {
 
   @Column({ type: 'varchar', length: 32 })
   kind: string;
+
+  /** Idempotency key (audit event id, package id): unique when set. */
+  @Column({ name: 'entry_key', type: 'varchar', length: 128, nullable: true })
+  key: string | null;
 
   /** Canonical JSON of the entry; its bytes are the Merkle leaf. */
   @Column({ type: 'text' })

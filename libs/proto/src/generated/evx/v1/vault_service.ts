@@ -315,6 +315,20 @@ export interface GetConsistencyProofResponse {
   checkpoint: Buffer;
 }
 
+/** Asks for signed checkpoints from a tree size on. */
+export interface ListCheckpointsRequest {
+  /** Smallest tree size wanted; 0 or 1 for the first. */
+  fromTreeSize: string;
+  /** At most this many; 0 means 100, and more than 1000 is treated as 1000. */
+  pageSize: number;
+}
+
+/** Signed checkpoints, ascending by tree size. */
+export interface ListCheckpointsResponse {
+  /** Each a C2SP signed note exactly as signed. */
+  checkpoints: Buffer[];
+}
+
 /** Opens a package. */
 export interface BeginPackageRequest {
   /** The order. */
@@ -487,6 +501,10 @@ export interface VaultServiceClient {
     metadata?: Metadata,
   ): Observable<GetConsistencyProofResponse>;
 
+  /** Lists signed checkpoints in size order, for auditors who re-check the whole log. */
+
+  listCheckpoints(request: ListCheckpointsRequest, metadata?: Metadata): Observable<ListCheckpointsResponse>;
+
   /**
    * Opens the package for an upload, or returns the one already open for it. Idempotent on
    * upload_id.
@@ -565,6 +583,13 @@ export interface VaultServiceController {
     metadata?: Metadata,
   ): Promise<GetConsistencyProofResponse> | Observable<GetConsistencyProofResponse> | GetConsistencyProofResponse;
 
+  /** Lists signed checkpoints in size order, for auditors who re-check the whole log. */
+
+  listCheckpoints(
+    request: ListCheckpointsRequest,
+    metadata?: Metadata,
+  ): Promise<ListCheckpointsResponse> | Observable<ListCheckpointsResponse> | ListCheckpointsResponse;
+
   /**
    * Opens the package for an upload, or returns the one already open for it. Idempotent on
    * upload_id.
@@ -628,6 +653,7 @@ export function VaultServiceControllerMethods() {
       "getLogEntries",
       "getInclusionProof",
       "getConsistencyProof",
+      "listCheckpoints",
       "beginPackage",
       "completePackage",
       "getPackage",

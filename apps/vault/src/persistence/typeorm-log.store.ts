@@ -1,0 +1,153 @@
+import { DataSource, type EntityManager } from 'typeorm';
+import type { NodeHash, NodeId } from '#evx/merkle';
+import type { LogHead, LogStore, LogTransaction, StoredCheckpoint, StoredEntry } from '#evx/log';
+import { CheckpointEntity, LogEntryEntity, LogHeadEntity, LogNodeEntity } from './log.entities.js';
+
+const HEAD_ID = 1;
+const CHUNK = 400;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The log in the vault's database. `sequence` takes the head row's write lock first thing in its transaction
+ * (`SELECT … FOR UPDATE` on PostgreSQL; a no-op UPDATE on SQLite, which takes the database write lock), so
+ * appenders in any number of vault processes queue on the database, never in memory.
+ */
+export class TypeormLogStore implements LogStore {
+  private readonly postgres: boolean;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.postgres = dataSource.options.type === 'postgres';
+  }
+
+  sequence<T>(work: (tx: LogTransaction) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction((manager) => work(this.transaction(manager)));
+  }
+
+  readNodes(ids: readonly NodeId[]): Promise<Uint8Array[]> {
+    return readNodes(this.dataSource.manager, ids);
+  }
+
+  async entries(start: number, end: number): Promise<StoredEntry[]> {
+    if (end <= start) return [];
+    const rows = await this.dataSource.manager
+      .getRepository(LogEntryEntity)
+      .createQueryBuilder('e')
+      .where('e.seq >= :start AND e.seq < :end', { start, end })
+      .orderBy('e.seq', 'ASC')
+      .getMany();
+    return rows.map(toStoredEntry);
+  }
+
+  async latestCheckpoint(): Promise<StoredCheckpoint | null> {
+    const row = await this.dataSource.manager
+      .getRepository(CheckpointEntity)
+      .findOne({ where: {}, order: { size: 'DESC' } });
+    return row ? toStoredCheckpoint(row) : null;
+  }
+
+  async checkpointAt(size: number): Promise<StoredCheckpoint | null> {
+    const row = await this.dataSource.manager.getRepository(CheckpointEntity).findOneBy({ size });
+    return row ? toStoredCheckpoint(row) : null;
+  }
+
+  async checkpoints(fromSize: number, limit: number): Promise<StoredCheckpoint[]> {
+    const rows = await this.dataSource.manager
+      .getRepository(CheckpointEntity)
+      .createQueryBuilder('c')
+      .where('c.size >= :fromSize', { fromSize })
+      .orderBy('c.size', 'ASC')
+      .limit(limit)
+      .getMany();
+    return rows.map(toStoredCheckpoint);
+  }
+
+  private transaction(manager: EntityManager): LogTransaction {
+    return {
+      lockHead: async () => {
+        if (!this.postgres) await manager.query('UPDATE vault_log_head SET updated_at = updated_at WHERE id = 1');
+        const qb = manager.getRepository(LogHeadEntity).createQueryBuilder('h').where('h.id = :id', { id: HEAD_ID });
+        const head = await (this.postgres ? qb.setLock('pessimistic_write') : qb).getOne();
+        if (!head) throw new Error('vault_log_head has no row: are the vault migrations applied?');
+        return { size: head.size, rootHash: Buffer.from(head.rootHash, 'hex') };
+      },
+      readNodes: (ids) => readNodes(manager, ids),
+      findByKeys: async (keys) => {
+        const found = new Map<string, number>();
+        for (let i = 0; i < keys.length; i += CHUNK) {
+          const rows = await manager
+            .getRepository(LogEntryEntity)
+            .createQueryBuilder('e')
+            .select(['e.seq', 'e.key'])
+            .where('e.entry_key IN (:...keys)', { keys: keys.slice(i, i + CHUNK) })
+            .getMany();
+          for (const r of rows) found.set(r.key as string, r.seq);
+        }
+        return found;
+      },
+      insertEntries: async (entries) => {
+        const rows = entries.map((e) => ({
+          seq: e.seq,
+          leafHash: Buffer.from(e.leafHash).toString('hex'),
+          kind: e.kind,
+          key: e.key,
+          body: utf8.decode(e.leaf),
+          createdAt: e.createdAt,
+        }));
+        for (let i = 0; i < rows.length; i += CHUNK) await manager.insert(LogEntryEntity, rows.slice(i, i + CHUNK));
+      },
+      insertNodes: async (nodes: readonly NodeHash[]) => {
+        const rows = nodes.map((n) => ({ level: n.level, idx: n.index, hash: Buffer.from(n.hash).toString('hex') }));
+        for (let i = 0; i < rows.length; i += CHUNK) await manager.insert(LogNodeEntity, rows.slice(i, i + CHUNK));
+      },
+      setHead: async (head: LogHead, at: number) => {
+        await manager.update(
+          LogHeadEntity,
+          { id: HEAD_ID },
+          { size: head.size, rootHash: Buffer.from(head.rootHash).toString('hex'), updatedAt: at },
+        );
+      },
+      latestCheckpoint: async () => {
+        const row = await manager.getRepository(CheckpointEntity).findOne({ where: {}, order: { size: 'DESC' } });
+        return row ? toStoredCheckpoint(row) : null;
+      },
+      insertCheckpoint: async (c) => {
+        await manager.insert(CheckpointEntity, {
+          size: c.size,
+          rootHash: Buffer.from(c.rootHash).toString('hex'),
+          note: c.note,
+          createdAt: c.createdAt,
+        });
+      },
+    };
+  }
+}
+
+async function readNodes(manager: EntityManager, ids: readonly NodeId[]): Promise<Uint8Array[]> {
+  if (ids.length === 0) return [];
+  const qb = manager.getRepository(LogNodeEntity).createQueryBuilder('n');
+  ids.forEach((id, i) =>
+    qb.orWhere(`(n.level = :l${i} AND n.idx = :i${i})`, { [`l${i}`]: id.level, [`i${i}`]: id.index }),
+  );
+  const rows = await qb.getMany();
+  const byId = new Map(rows.map((r) => [`${r.level}/${r.idx}`, r.hash]));
+  return ids.map((id) => {
+    const hex = byId.get(`${id.level}/${id.index}`);
+    if (!hex) throw new Error(`log node ${id.level}/${id.index} is missing from vault_log_node`);
+    return Buffer.from(hex, 'hex');
+  });
+}
+
+function toStoredEntry(row: LogEntryEntity): StoredEntry {
+  return {
+    seq: row.seq,
+    leafHash: Buffer.from(row.leafHash, 'hex'),
+    kind: row.kind,
+    leaf: Buffer.from(row.body, 'utf8'),
+    key: row.key,
+    createdAt: row.createdAt,
+  };
+}
+
+function toStoredCheckpoint(row: CheckpointEntity): StoredCheckpoint {
+  return { size: row.size, rootHash: Buffer.from(row.rootHash, 'hex'), note: row.note, createdAt: row.createdAt };
+}

@@ -1,0 +1,2 @@
+export * from './log-audit.verifier.js';
+export * from './log-leaf.codec.js';
