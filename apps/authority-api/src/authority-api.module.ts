@@ -10,7 +10,9 @@ import { AUTHORITY_STORE } from './persistence/authority.store.js';
 import { RequestEntity } from './persistence/request.entity.js';
 import { RequestQueryService } from './request-query.service.js';
 import { RequestsHttpController } from './requests.http-controller.js';
-import { VAULT_CONNECTION, VaultProbe, type VaultConnection } from './vault.probe.js';
+import { AuditLogHttpController } from './audit-log.http-controller.js';
+import { VaultClient } from './vault.client.js';
+import { VAULT_CONNECTION, type VaultConnection } from './vault.connection.js';
 
 @Module({})
 export class AuthorityApiModule {
@@ -31,8 +33,8 @@ export class AuthorityApiModule {
         PersistenceModule.forService(config, AUTHORITY_STORE),
         TypeOrmModule.forFeature([RequestEntity]),
       ],
-      controllers: [HealthHttpController, RequestsHttpController, AuthorityGrpcController],
-      providers: [RequestQueryService, VaultProbe, { provide: VAULT_CONNECTION, useValue: vault }],
+      controllers: [HealthHttpController, RequestsHttpController, AuditLogHttpController, AuthorityGrpcController],
+      providers: [RequestQueryService, VaultClient, { provide: VAULT_CONNECTION, useValue: vault }],
     };
   }
 }

@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, HttpStatus, Res } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { Public } from '#evx/transport';
-import { VaultProbe } from './vault.probe.js';
+import { VaultClient } from './vault.client.js';
 
 interface StatusResponse {
   status(code: number): StatusResponse;
@@ -14,7 +14,7 @@ interface StatusResponse {
 export class HealthHttpController {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly vault: VaultProbe,
+    private readonly vault: VaultClient,
   ) {}
 
   @Public()
@@ -26,7 +26,7 @@ export class HealthHttpController {
         () => 'ok',
         () => 'unreachable',
       ),
-      this.vault.status(),
+      this.vault.health(),
     ]);
     const ok = database === 'ok' && vault === 'SERVING';
     res

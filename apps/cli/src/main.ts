@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
+import { auditCommands } from './commands/audit.command.js';
 import { certsCommands } from './commands/certs.command.js';
 import { up } from './commands/up.command.js';
 import { REPO_ROOT } from './cli.paths.js';
@@ -22,6 +23,7 @@ program
   .action(async (opts: { certs: string }) => up({ certsDir: resolve(opts.certs) }));
 
 certsCommands(program, certsDirOption);
+auditCommands(program, certsDirOption);
 
 try {
   await program.parseAsync(process.argv);

@@ -11,3 +11,4 @@ export * from './tls.credentials.js';
 export * from './evx-service.module.js';
 export * from './service.runner.js';
 export * from './grpc-call.util.js';
+export * from './grpc-client.util.js';
