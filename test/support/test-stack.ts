@@ -35,7 +35,17 @@ export async function startTestStack(pki: string): Promise<TestStack> {
   const common = { certsDir: pki, logLevel: 'warn' as const, ...db.settings };
   const vault = await startVault(loadConfig(VaultConfig, {}, { ...common, grpcPort: ports.vault }));
   const providerEdge = await startProviderEdge(
-    loadConfig(ProviderEdgeConfig, {}, { ...common, grpcPort: ports.providerEdge, taskPollMs: 100, heartbeatMs: 500 }),
+    loadConfig(
+      ProviderEdgeConfig,
+      {},
+      {
+        ...common,
+        grpcPort: ports.providerEdge,
+        taskPollMs: 100,
+        heartbeatMs: 500,
+        vaultAddress: `localhost:${ports.vault}`,
+      },
+    ),
   );
   const authorityApi = await startAuthorityApi(
     loadConfig(
@@ -49,20 +59,22 @@ export async function startTestStack(pki: string): Promise<TestStack> {
       },
     ),
   );
-  return {
+  const stack: TestStack = {
     pki,
     db,
     vault,
     providerEdge,
     authorityApi,
     ports,
+    // Closes whatever the fields hold now: a test may have restarted a service.
     close: async () => {
-      await authorityApi.close();
-      await providerEdge.close();
-      await vault.close();
+      await stack.authorityApi.close();
+      await stack.providerEdge.close();
+      await stack.vault.close();
       await db.drop();
     },
   };
+  return stack;
 }
 
 /** A dev-PKI actor's or service's certificate and key: `actors/<file>` or `services/<name>`. */

@@ -8,8 +8,7 @@ import type {
   GetLogEntriesResponse,
   ListCheckpointsResponse,
 } from '#evx/proto';
-import { Allow } from '#evx/transport';
-import { VaultClient } from './vault.client.js';
+import { Allow, VaultClient } from '#evx/transport';
 
 /**
  * The audit log for oversight bodies: checkpoints, entries and proofs, read from the vault. Auditors see what was

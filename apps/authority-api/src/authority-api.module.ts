@@ -2,7 +2,13 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { TrustStore } from '#evx/pki';
 import { PersistenceModule } from '#evx/persistence';
-import { EvxServiceModule, grpcClientCredentials, loadServiceKeyPair } from '#evx/transport';
+import {
+  AuditTrailModule,
+  EvxServiceModule,
+  VaultClient,
+  grpcClientCredentials,
+  loadServiceKeyPair,
+} from '#evx/transport';
 import type { AuthorityApiConfig } from './authority-api.config.js';
 import { AuthorityGrpcController } from './authority.grpc-controller.js';
 import { HealthHttpController } from './health.http-controller.js';
@@ -11,16 +17,14 @@ import { RequestEntity } from './persistence/request.entity.js';
 import { RequestQueryService } from './request-query.service.js';
 import { RequestsHttpController } from './requests.http-controller.js';
 import { AuditLogHttpController } from './audit-log.http-controller.js';
-import { VaultClient } from './vault.client.js';
-import { VAULT_CONNECTION, type VaultConnection } from './vault.connection.js';
 
 @Module({})
 export class AuthorityApiModule {
   static forRoot(config: AuthorityApiConfig, trust: TrustStore): DynamicModule {
-    const vault: VaultConnection = {
-      address: config.vaultAddress,
-      credentials: grpcClientCredentials(trust, loadServiceKeyPair(config.certsDir, 'authority-api')),
-    };
+    const vault = new VaultClient(
+      config.vaultAddress,
+      grpcClientCredentials(trust, loadServiceKeyPair(config.certsDir, 'authority-api')),
+    );
     return {
       module: AuthorityApiModule,
       imports: [
@@ -32,9 +36,10 @@ export class AuthorityApiModule {
         }),
         PersistenceModule.forService(config, AUTHORITY_STORE),
         TypeOrmModule.forFeature([RequestEntity]),
+        AuditTrailModule.forService('authority-api', vault),
       ],
       controllers: [HealthHttpController, RequestsHttpController, AuditLogHttpController, AuthorityGrpcController],
-      providers: [RequestQueryService, VaultClient, { provide: VAULT_CONNECTION, useValue: vault }],
+      providers: [RequestQueryService, { provide: VaultClient, useValue: vault }],
     };
   }
 }

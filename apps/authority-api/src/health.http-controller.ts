@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, HttpStatus, Res } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { Public } from '#evx/transport';
-import { VaultClient } from './vault.client.js';
+import { VaultClient } from '#evx/transport';
 
 interface StatusResponse {
   status(code: number): StatusResponse;

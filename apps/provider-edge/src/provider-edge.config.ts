@@ -1,4 +1,4 @@
-import { IsInt, Max, Min } from 'class-validator';
+import { IsInt, IsString, Matches, Max, Min } from 'class-validator';
 import { CommonConfig, FromEnv, IsPort } from '#evx/config';
 
 export class ProviderEdgeConfig extends CommonConfig {
@@ -24,4 +24,10 @@ export class ProviderEdgeConfig extends CommonConfig {
   @IsInt({ message: 'must be a whole number of milliseconds' })
   @Min(100, { message: 'must be at least 100 ms' })
   heartbeatMs: number = 15000;
+
+  /** Where the vault's internal gRPC server listens (evidence, audit log). */
+  @FromEnv('VAULT_ADDRESS')
+  @IsString()
+  @Matches(/^[A-Za-z0-9.-]+:\d{1,5}$/, { message: 'must be host:port' })
+  vaultAddress: string = 'localhost:50053';
 }

@@ -2,7 +2,13 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { TrustStore } from '#evx/pki';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { PersistenceModule } from '#evx/persistence';
-import { EvxServiceModule } from '#evx/transport';
+import {
+  AuditTrailModule,
+  EvxServiceModule,
+  VaultClient,
+  grpcClientCredentials,
+  loadServiceKeyPair,
+} from '#evx/transport';
 import { PROVIDER_EDGE_STORE } from './persistence/provider-edge.store.js';
 import type { ProviderEdgeConfig } from './provider-edge.config.js';
 import { ProviderExchangeGrpcController } from './provider-exchange.grpc-controller.js';
@@ -12,6 +18,10 @@ import { TASK_STREAM_TIMING, TaskStreamService } from './task-stream.service.js'
 @Module({})
 export class ProviderEdgeModule {
   static forRoot(config: ProviderEdgeConfig, trust: TrustStore): DynamicModule {
+    const vault = new VaultClient(
+      config.vaultAddress,
+      grpcClientCredentials(trust, loadServiceKeyPair(config.certsDir, 'provider-edge')),
+    );
     return {
       module: ProviderEdgeModule,
       imports: [
@@ -19,10 +29,12 @@ export class ProviderEdgeModule {
         EvxServiceModule.forRoot({ trust, policy: { service: 'provider-edge', allowedDomains: ['provider'] } }),
         PersistenceModule.forService(config, PROVIDER_EDGE_STORE),
         TypeOrmModule.forFeature([TaskEntity]),
+        AuditTrailModule.forService('provider-edge', vault),
       ],
       controllers: [ProviderExchangeGrpcController],
       providers: [
         TaskStreamService,
+        { provide: VaultClient, useValue: vault },
         { provide: TASK_STREAM_TIMING, useValue: { pollMs: config.taskPollMs, heartbeatMs: config.heartbeatMs } },
       ],
     };

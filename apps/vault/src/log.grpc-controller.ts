@@ -1,16 +1,14 @@
 import { Controller, Inject } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import type { Metadata } from '@grpc/grpc-js';
-import { auditEventLeaf, decodeAuditEventLeaf, type AuditEventRecord } from '#evx/audit';
+import { auditEventLeaf, decodeAuditEventLeaf } from '#evx/audit';
 import { EvxError } from '#evx/errors';
 import { LogAppender, TransparencyLog, type StoredCheckpoint } from '#evx/log';
 import {
   VAULT_SERVICE_NAME,
-  dateFromTimestamp,
   timestampFromDate,
   type AppendLogEntriesRequest,
   type AppendLogEntriesResponse,
-  type AuditEvent,
   type GetCheckpointResponse,
   type GetConsistencyProofRequest,
   type GetConsistencyProofResponse,
@@ -21,7 +19,7 @@ import {
   type ListCheckpointsRequest,
   type ListCheckpointsResponse,
 } from '#evx/proto';
-import { Allow, actorOf } from '#evx/transport';
+import { Allow, actorOf, auditEventFromWire, auditRecordToWire } from '#evx/transport';
 import { LOG_APPENDER, TRANSPARENCY_LOG } from './log.providers.js';
 
 const MAX_EVENTS = 100;
@@ -50,7 +48,7 @@ export class LogGrpcController {
     const inputs = events.map((event, i) => ({
       kind: 'audit',
       key: `audit:${event.eventId}`,
-      leaf: auditEventLeaf(toRecord(event, i, recordedBy)),
+      leaf: auditEventLeaf(auditEventFromWire(event, recordedBy, `audit_events[${i}]`)),
     }));
     const result = await this.appender.append(inputs);
     return { indexes: result.indexes.map(String), treeSize: String(result.checkpoint.size) };
@@ -84,7 +82,7 @@ export class LogGrpcController {
         index: String(e.seq),
         leafData: Buffer.from(e.leaf),
         integratedAt: timestampFromDate(new Date(e.createdAt)),
-        auditEvent: e.kind === 'audit' ? toProto(decodeAuditEventLeaf(e.leaf)) : null,
+        auditEvent: e.kind === 'audit' ? wireEvent(e.leaf) : null,
         packageCommitment: null,
       })),
     };
@@ -147,43 +145,7 @@ async function rangeErrors<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-function toRecord(event: AuditEvent, i: number, recordedBy: string): AuditEventRecord {
-  const where = `audit_events[${i}]`;
-  if (!event.eventId || event.eventId.length > 120)
-    throw new EvxError('invalid-argument', `${where}.event_id must be 1 to 120 characters`);
-  if (!event.actorUri.startsWith('evx://'))
-    throw new EvxError('invalid-argument', `${where}.actor_uri must be an evx:// identity URI`);
-  if (event.action === 'AUDIT_ACTION_UNSPECIFIED')
-    throw new EvxError('invalid-argument', `${where}.action must be set`);
-  if (event.reason.length > 4000)
-    throw new EvxError('invalid-argument', `${where}.reason is longer than 4000 characters`);
-  if (!event.occurredAt) throw new EvxError('invalid-argument', `${where}.occurred_at must be set`);
-  return {
-    eventId: event.eventId,
-    actorUri: event.actorUri,
-    action: event.action,
-    objects: event.objects.map((o) => ({ type: o.objectType, id: o.objectId })),
-    oldState: event.oldState,
-    newState: event.newState,
-    reason: event.reason,
-    occurredAt: dateFromTimestamp(event.occurredAt).toISOString(),
-    recordedBy,
-  };
-}
-
-function toProto(record: AuditEventRecord | null): AuditEvent | null {
-  if (!record) return null;
-  return {
-    eventId: record.eventId,
-    actorUri: record.actorUri,
-    action: record.action as AuditEvent['action'],
-    objects: record.objects.map((o) => ({
-      objectType: o.type as AuditEvent['objects'][number]['objectType'],
-      objectId: o.id,
-    })),
-    oldState: record.oldState,
-    newState: record.newState,
-    reason: record.reason,
-    occurredAt: timestampFromDate(new Date(record.occurredAt)),
-  };
+function wireEvent(leaf: Uint8Array) {
+  const record = decodeAuditEventLeaf(leaf);
+  return record ? auditRecordToWire(record) : null;
 }

@@ -12,3 +12,7 @@ export * from './evx-service.module.js';
 export * from './service.runner.js';
 export * from './grpc-call.util.js';
 export * from './grpc-client.util.js';
+export * from './audit-event.wire.js';
+export * from './audit.relay.js';
+export * from './audit-trail.module.js';
+export * from './vault.client.js';

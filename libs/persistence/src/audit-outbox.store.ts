@@ -1,0 +1,110 @@
+import { EntitySchema, Table, TableIndex, type DataSource, type EntityManager, type QueryRunner } from 'typeorm';
+import type { AuditEventInput, AuditOutboxStore } from '#evx/audit';
+
+export interface AuditOutboxRow {
+  eventId: string;
+  /** The event as JSON (AuditEventInput). */
+  event: string;
+  createdAt: number;
+  deliveredAt: number | null;
+  logIndex: number | null;
+}
+
+const tableName = (service: string) => `${service.replace(/-/g, '_')}_audit_outbox`;
+
+const numeric = { to: (v: number | null) => v, from: (v: string | number | null) => (v === null ? null : Number(v)) };
+
+/** Each service's own outbox table (`<service>_audit_outbox`): services never share tables. */
+export function auditOutboxSchema(service: string): EntitySchema<AuditOutboxRow> {
+  return new EntitySchema<AuditOutboxRow>({
+    name: `AuditOutbox:${service}`,
+    tableName: tableName(service),
+    columns: {
+      eventId: { name: 'event_id', type: 'varchar', length: 36, primary: true },
+      event: { type: 'text' },
+      createdAt: { name: 'created_at', type: 'bigint', transformer: numeric },
+      deliveredAt: { name: 'delivered_at', type: 'bigint', nullable: true, transformer: numeric },
+      logIndex: { name: 'log_index', type: 'bigint', nullable: true, transformer: numeric },
+    },
+    indices: [{ name: `${tableName(service)}_pending`, columns: ['deliveredAt', 'createdAt'] }],
+  });
+}
+
+/** For a service's migration: create and drop its outbox table. */
+export async function createAuditOutboxTable(q: QueryRunner, service: string): Promise<void> {
+  await q.createTable(
+    new Table({
+      name: tableName(service),
+      columns: [
+        { name: 'event_id', type: 'varchar', length: '36', isPrimary: true },
+        { name: 'event', type: 'text' },
+        { name: 'created_at', type: 'bigint' },
+        { name: 'delivered_at', type: 'bigint', isNullable: true },
+        { name: 'log_index', type: 'bigint', isNullable: true },
+      ],
+    }),
+  );
+  await q.createIndex(
+    tableName(service),
+    new TableIndex({ name: `${tableName(service)}_pending`, columnNames: ['delivered_at', 'created_at'] }),
+  );
+}
+
+export async function dropAuditOutboxTable(q: QueryRunner, service: string): Promise<void> {
+  await q.dropTable(tableName(service));
+}
+
+/** The outbox over a service's database. `enqueue` must be called with the manager of the change's transaction. */
+export class TypeormAuditOutbox implements AuditOutboxStore {
+  /** The entity name registered by auditOutboxSchema(service). */
+  private readonly schema: string;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    service: string,
+  ) {
+    this.schema = `AuditOutbox:${service}`;
+  }
+
+  async enqueue(manager: EntityManager, events: readonly AuditEventInput[], at: number): Promise<void> {
+    if (events.length === 0) return;
+    await manager.insert(
+      this.schema,
+      events.map((e) => ({
+        eventId: e.eventId,
+        event: JSON.stringify(e),
+        createdAt: at,
+        deliveredAt: null,
+        logIndex: null,
+      })),
+    );
+  }
+
+  async pending(limit: number): Promise<AuditEventInput[]> {
+    const rows = await this.dataSource
+      .getRepository<AuditOutboxRow>(this.schema)
+      .createQueryBuilder('o')
+      .where('o.delivered_at IS NULL')
+      .orderBy('o.created_at', 'ASC')
+      .addOrderBy('o.event_id', 'ASC')
+      .limit(limit)
+      .getMany();
+    return rows.map((r) => JSON.parse(r.event) as AuditEventInput);
+  }
+
+  async markDelivered(delivered: ReadonlyArray<{ eventId: string; logIndex: number }>, at: number): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      for (const d of delivered)
+        await manager.update(this.schema, { eventId: d.eventId }, { deliveredAt: at, logIndex: d.logIndex });
+    });
+  }
+
+  /** Undelivered count, for readiness and tests. */
+  backlog(): Promise<number> {
+    return this.dataSource
+      .getRepository<AuditOutboxRow>(this.schema)
+      .createQueryBuilder('o')
+      .where('o.delivered_at IS NULL')
+      .getCount();
+  }
+}

@@ -1,0 +1,71 @@
+import {
+  Injectable,
+  Module,
+  type DynamicModule,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { auditEvent, type AuditFacts } from '#evx/audit';
+import { TypeormAuditOutbox } from '#evx/persistence';
+import { AuditRelay } from './audit.relay.js';
+import type { VaultClient } from './vault.client.js';
+
+/**
+ * How application code leaves a trace: `record(manager, facts)` inside the transaction of the change, then
+ * `delivered()` after it commits. The event reaches the vault's log through the outbox relay.
+ */
+@Injectable()
+export class AuditTrail implements OnApplicationBootstrap, OnModuleDestroy {
+  constructor(
+    readonly outbox: TypeormAuditOutbox,
+    readonly relay: AuditRelay,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  async record(manager: EntityManager, facts: readonly AuditFacts[]): Promise<void> {
+    const now = this.clock();
+    await this.outbox.enqueue(
+      manager,
+      facts.map((f) => auditEvent(f, now)),
+      now.getTime(),
+    );
+  }
+
+  /** Pushes what was just committed; failures leave it in the outbox for the relay's next round. */
+  delivered(): Promise<number> {
+    return this.relay.kick();
+  }
+
+  onApplicationBootstrap(): void {
+    this.relay.start();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.relay.stop();
+  }
+}
+
+@Module({})
+export class AuditTrailModule {
+  static forService(service: string, vault: VaultClient, relayIntervalMs = 500): DynamicModule {
+    return {
+      module: AuditTrailModule,
+      providers: [
+        {
+          provide: AuditTrail,
+          inject: [getDataSourceToken()],
+          useFactory: (dataSource: DataSource) => {
+            const outbox = new TypeormAuditOutbox(dataSource, service);
+            return new AuditTrail(
+              outbox,
+              new AuditRelay(outbox, (events) => vault.appendAudit(events), { intervalMs: relayIntervalMs }),
+            );
+          },
+        },
+      ],
+      exports: [AuditTrail],
+    };
+  }
+}
