@@ -47,6 +47,14 @@ describe('health', () => {
     expect(await checkGrpcHealth(authorityGrpc, channelAs(stack.pki, 'police-hn.inv-1'), '')).toBe('SERVING');
   });
 
+  it('serves the OpenAPI description of the REST API at /docs/openapi.json', async () => {
+    const res = await httpsGet(`${rest}/docs/openapi.json`, serverCa(stack.pki));
+    expect(res.status).toBe(200);
+    const doc = res.body as { openapi: string; paths: Record<string, unknown> };
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/requests', '/v1/audit/checkpoint', '/health']));
+  });
+
   it('GET /health reports the database and the vault reached over internal mTLS', async () => {
     const res = await httpsGet(`${rest}/health`, serverCa(stack.pki));
     expect(res.status).toBe(200);

@@ -14,6 +14,7 @@ import {
 } from '#evx/transport';
 import type { AuthorityApiConfig } from './authority-api.config.js';
 import { AuthorityApiModule } from './authority-api.module.js';
+import { mountOpenApi } from './openapi.js';
 
 export const AUTHORITY_GRPC_SERVICES = ['evx.v1.AuthorityService'];
 const DOMAINS = ['authority', 'oversight'] as const;
@@ -38,6 +39,7 @@ export async function startAuthorityApi(config: AuthorityApiConfig): Promise<Run
     }),
     { inheritAppConfig: true },
   );
+  mountOpenApi(app);
   await app.startAllMicroservices();
   await app.listen(config.httpsPort, config.bindHost);
   markServing(health, AUTHORITY_GRPC_SERVICES);
