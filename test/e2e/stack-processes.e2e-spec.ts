@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { TrustStore, identityFromCertificate } from '#evx/pki';
 import { checkGrpcHealth } from '#evx/transport';
 import { httpsGet } from '../support/https-client.js';
 import { freePort } from '../support/ports.js';
-import { sharedTestPki } from '../support/test-pki.js';
+import { privateTestPki, sharedTestPki } from '../support/test-pki.js';
 import { channelAs, serverCa } from '../support/test-stack.js';
 import { testDatabase, type TestDatabase } from '../support/test-database.js';
 
@@ -47,6 +48,44 @@ describe('a service refuses a bad configuration value', () => {
     expect(await vault.exited).toBe(78);
     expect(vault.output()).toContain('VAULT_GRPC_PORT');
     expect(vault.output()).toContain('"abc"');
+  });
+});
+
+describe('evx certs issue', () => {
+  it('issues a certificate that EVX then recognises, and refuses a bad role with exit code 2', async () => {
+    const pki = await privateTestPki();
+    const issue = run('apps/cli/src/main.js', {}, [
+      'certs',
+      'issue',
+      '--role',
+      'judge',
+      '--agency',
+      'police-dn',
+      '--id',
+      'judge-9',
+      '--certs',
+      pki,
+    ]);
+    expect(await issue.exited).toBe(0);
+    expect(issue.output()).toContain('evx://authority/police-dn/approver/judge-9');
+    const trust = TrustStore.fromDirectory(pki);
+    const identity = identityFromCertificate(readFileSync(join(pki, 'actors', 'police-dn.judge-9.crt')), trust);
+    expect(identity).toMatchObject({ kind: 'approver', role: 'judge', agency: 'police-dn' });
+
+    const bad = run('apps/cli/src/main.js', {}, [
+      'certs',
+      'issue',
+      '--role',
+      'janitor',
+      '--agency',
+      'police-dn',
+      '--id',
+      'x',
+      '--certs',
+      pki,
+    ]);
+    expect(await bad.exited).toBe(2);
+    expect(bad.output()).toContain('janitor');
   });
 });
 
