@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import {
   HAVE_GNU_TAR,
   MemorySink,
@@ -15,7 +16,7 @@ import { validateBag } from './bag.validator.js';
 import { BagWriter } from './bag.writer.js';
 
 const haveTar = HAVE_GNU_TAR;
-const PINNED_SAMPLE_TAR_SHA256 = 'c8b3cf03e3d3d7a7e5762f6ed0f16ce5cc9e05ed646f311c76f92dafc001e9ac';
+const PINNED_SAMPLE_TAR_SHA256 = '62fc6f48760db004fdd397b7007d93c3c57915e5a45e5e73ba6c2f2579e2d0b5';
 const haveSha256sum = spawnSync('sha256sum', ['--version']).status === 0;
 
 let scratch: string;
@@ -213,6 +214,33 @@ describe('BagWriter → tar', () => {
       }).stdout.split('\n');
       expect(listing).toEqual(expect.arrayContaining([`ORD-1/${long}`, 'ORD-1/data/Ωmega.txt']));
     }
+  });
+
+  it('gives the same bytes through a slow output with a tiny buffer (back-pressure at every write)', async () => {
+    const chunks: Buffer[] = [];
+    const slow = new Writable({
+      highWaterMark: 1,
+      write(chunk: Buffer, _encoding, callback) {
+        chunks.push(Buffer.from(chunk));
+        setImmediate(callback);
+      },
+    });
+    await writeSampleBag(BagWriter.toTar(slow, tarOptions));
+    expect(sha256(Buffer.concat(chunks))).toBe(PINNED_SAMPLE_TAR_SHA256);
+  });
+
+  it.each([0, 1, 3, 8])('reports an output failing after %d writes, without hanging', async (after) => {
+    let writes = 0;
+    const failing = new Writable({
+      highWaterMark: 16,
+      write(_chunk: Buffer, _encoding, callback) {
+        if (++writes > after) callback(new Error('disk full'));
+        else setImmediate(callback);
+      },
+    });
+    failing.on('error', () => undefined);
+    await expect(writeSampleBag(BagWriter.toTar(failing, tarOptions))).rejects.toThrow('disk full');
+    expect(failing.destroyed).toBe(true);
   });
 
   it('keeps its size promise: an oversized source fails and destroys the output', async () => {

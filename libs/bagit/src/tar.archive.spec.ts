@@ -97,6 +97,47 @@ const CASES: Array<[string, () => Buffer, BagArchiveProblem]> = [
   ['gzip-compressed', () => gzipSync(craftTar(base)), 'compressed'],
   ['not a tar at all', () => Buffer.from('BagIt-Version: 1.0\n'.repeat(40)), 'not-a-tar'],
   ['two top-level directories', () => hostile({ name: 'other/', type: '5' }), 'layout'],
+  // What tar-stream alone would let through (it skips zero blocks and consumes extended headers silently):
+  [
+    'entry hidden after the end marker',
+    () => Buffer.concat([craftTar(base), craftTar([{ name: 'bag/data/hidden', data: 'x' }])]),
+    'trailing-data',
+  ],
+  [
+    'pax global header before an entry',
+    () =>
+      hostile(
+        { name: 'pax_global_header', type: 'g', data: paxRecord('comment', 'x') },
+        { name: 'bag/data/ok', data: 'x' },
+      ),
+    'unsupported-entry',
+  ],
+  [
+    'GNU long link name',
+    () => hostile({ name: '././@LongLink', type: 'K', data: 'x\0' }, { name: 'bag/data/ok', data: 'x' }),
+    'unsupported-entry',
+  ],
+  ['GNU sparse file', () => hostile({ name: 'bag/data/sparse', type: 'S', data: 'x' }), 'unsupported-entry'],
+  [
+    'malformed pax record',
+    () => hostile({ name: 'PaxHeader', type: 'x', data: '99 path=x\n' }, { name: 'bag/data/ok', data: 'x' }),
+    'bad-header',
+  ],
+  [
+    'pax path that is not UTF-8',
+    () =>
+      hostile(
+        { name: 'PaxHeader', type: 'x', data: Buffer.from('23 path=bag/data/\xff.txt\n', 'latin1') },
+        { name: 'bag/data/ok', data: 'x' },
+      ),
+    'unsafe-name',
+  ],
+  [
+    'pax header without a following entry',
+    () => hostile({ name: 'PaxHeader', type: 'x', data: paxRecord('path', 'bag/data/x') }),
+    'bad-header',
+  ],
+  ['directory entry with data', () => hostile({ name: 'bag/data/d/', type: '5', data: 'xx' }), 'bad-header'],
 ];
 
 describe('hostile archives', () => {
@@ -143,6 +184,12 @@ describe('hostile archives', () => {
     ).rejects.toMatchObject({
       problem: 'too-large',
     });
+    const withPax = writeTar(
+      hostile({ name: 'PaxHeader', type: 'x', data: paxRecord('path', 'bag/data/long') }, { name: 'x', data: 'x' }),
+    );
+    await expect(
+      extractBagArchive(withPax, { parentDir: sandbox, limits: { maxHeaderBytes: 10 } }),
+    ).rejects.toMatchObject({ problem: 'too-large', message: expect.stringMatching(/extended header/) });
     const result = await validateBag(archive, { archiveLimits: { maxEntries: 3 } });
     expect(result.errors.map((e) => e.code)).toEqual(['archive-limit']);
     expect(readdirSync(sandbox)).toEqual([]);

@@ -1,6 +1,8 @@
-// Indexes a tar without extracting it: one pass over the headers records where each file's data lies, and every
-// entry is checked against the archive safety rules (README.md, "Archive safety"). Nothing is written anywhere.
+// Indexes a tar without extracting it. tar-stream parses the archive (header checksums, ustar prefixes, pax and
+// GNU long names, sizes); every entry it reports is checked against the archive safety rules (README.md, "Archive
+// safety"), and so are the bytes it consumes without reporting them. Nothing is written anywhere.
 import { open, type FileHandle } from 'node:fs/promises';
+import { extract, type Extract, type Header } from 'tar-stream';
 import type { BagArchiveProblem } from './bag.errors.js';
 import {
   ancestorsOf,
@@ -9,14 +11,15 @@ import {
   hasControlCharacter,
   pathSyntaxProblem,
 } from './bag-path.util.js';
-import { BLOCK, padding, parsePaxRecords, parseTarHeader, type RawTarHeader } from './tar.header.js';
+import { drained } from './stream.util.js';
+import { BLOCK, isZeroBlock, padding, parsePaxRecords, sizeOf, typeflagOf } from './tar.header.js';
 
 export interface TarLimits {
   /** Entries of any kind, directories included. */
   readonly maxEntries: number;
   /** Sum of the sizes of all file entries. */
   readonly maxTotalBytes: number;
-  /** Pax extended headers and GNU long names. */
+  /** Pax extended headers and GNU long names (tar-stream refuses any above 4 MiB whatever this says). */
   readonly maxHeaderBytes: number;
 }
 
@@ -47,22 +50,50 @@ export interface TarIndex {
   readonly problems: readonly TarProblem[];
 }
 
+const FEED_CHUNK = 64 * 1024;
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
-const ENTRY_KINDS: Readonly<Record<string, string>> = {
-  '1': 'hard link',
-  '2': 'symbolic link',
-  '3': 'character device',
-  '4': 'block device',
-  '6': 'FIFO',
-  '7': 'contiguous file',
+/** tar-stream's entry types that the archive rules refuse. */
+const TYPE_KINDS: Readonly<Record<string, string>> = {
+  link: 'hard link',
+  symlink: 'symbolic link',
+  'character-device': 'character device',
+  'block-device': 'block device',
+  fifo: 'FIFO',
+  'contiguous-file': 'contiguous file',
+};
+
+/** Typeflags tar-stream reports without a type, or consumes as extended headers. */
+const FLAG_KINDS: Readonly<Record<string, string>> = {
   S: 'GNU sparse file',
   D: 'GNU dump directory',
   M: 'GNU multi-volume continuation',
   V: 'GNU volume label',
   K: 'GNU long link name',
+  N: 'old GNU long name',
   g: 'pax global header',
 };
+
+/** Headers tar-stream consumes and applies to the following entry without reporting them. */
+const EXTENDED_FLAGS = new Set(['x', 'g', 'L', 'K', 'N']);
+
+/** tar-stream's bundled types omit two options its extract() reads (extract.js, constructor). */
+interface ExtractOptions extends NonNullable<Parameters<typeof extract>[0]> {
+  readonly filenameEncoding?: BufferEncoding;
+  readonly allowUnknownFormat?: boolean;
+}
+
+// latin1 keeps name bytes intact, to be decoded strictly here (tar-stream's UTF-8 would replace invalid bytes);
+// headers without the ustar magic (old V7 tars) stay readable, as they were before tar-stream.
+const PARSER_OPTIONS: ExtractOptions = { filenameEncoding: 'latin1', allowUnknownFormat: true };
+
+/** Outcome of walking unreported bytes (see `walk`). */
+type Walk =
+  | { kind: 'reached'; pax: Map<string, Buffer> | undefined }
+  | { kind: 'zero'; pos: number; dangling: boolean }
+  | { kind: 'header'; pos: number }
+  | { kind: 'short' }
+  | { kind: 'stopped' };
 
 export async function indexTarArchive(file: string, limits: TarLimits = DEFAULT_TAR_LIMITS): Promise<TarIndex> {
   const handle = await open(file, 'r');
@@ -80,6 +111,10 @@ class TarIndexer {
   private readonly keys = new Map<string, string>();
   private totalBytes = 0;
   private count = 0;
+  /** End of the last entry tar-stream reported: every byte before it is accounted for. */
+  private reached = 0;
+  /** Set by a problem that makes further parsing meaningless. */
+  private stopped = false;
 
   constructor(
     private readonly handle: FileHandle,
@@ -93,65 +128,104 @@ class TarIndexer {
     return { entries: this.entries, problems: this.problems };
   }
 
-  /** Returns when the end marker is reached or on the first problem that makes further parsing meaningless. */
   private async scan(): Promise<void> {
     const magic = await this.read(0, Math.min(6, this.fileSize));
     if (isCompressed(magic)) return this.fatal('compressed', 'compressed archives are not accepted; decompress first');
-    let pos = 0;
-    let pax: Map<string, Buffer> | undefined;
-    let longName: Buffer | undefined;
-    for (;;) {
-      if (pos + BLOCK > this.fileSize) {
-        if (pos === 0) return this.fatal('not-a-tar', 'the file is too short to be a tar archive');
-        return this.fatal('truncated', 'archive ends without an end-of-archive marker');
+    if (this.fileSize < BLOCK) return this.fatal('not-a-tar', 'the file is too short to be a tar archive');
+    const parseError = await this.parse();
+    if (!this.stopped) await this.checkEnd(parseError);
+  }
+
+  /**
+   * Runs tar-stream over the whole file, checking each entry as it is reported; resolves to tar-stream's own
+   * error, if any, which `checkEnd` explains. tar-stream cannot seek, so entry data is read too (and dropped):
+   * memory holds a chunk or two and at most one extended header, never a file.
+   */
+  private async parse(): Promise<Error | undefined> {
+    const parser = extract(PARSER_OPTIONS);
+    let readError: unknown;
+    const feeding = this.feed(parser).catch((error: unknown) => {
+      readError = error;
+      parser.destroy(error instanceof Error ? error : new Error(String(error)));
+    });
+    try {
+      for await (const entry of parser) {
+        await this.onEntry(entry.header, entry.offset);
+        if (this.stopped) break;
+        entry.resume();
       }
-      const parsed = parseTarHeader(await this.read(pos, BLOCK));
-      if (parsed.kind === 'end') return this.checkTrailer(pos + BLOCK, pax !== undefined || longName !== undefined);
-      if (parsed.kind === 'error') return this.fatal(pos === 0 ? 'not-a-tar' : 'bad-header', parsed.reason);
-      const header = parsed.header;
-      const dataStart = pos + BLOCK;
-      const size = header.typeflag === '0' || header.typeflag === '\0' ? (paxSize(pax) ?? header.size) : header.size;
-      if (!Number.isSafeInteger(size)) return this.fatal('bad-header', 'malformed pax size record');
-      if (dataStart + size + padding(size) > this.fileSize) {
-        return this.fatal('truncated', 'entry data runs past the end of the archive');
-      }
-      pos = dataStart + size + padding(size);
-      if (header.typeflag === 'x' || header.typeflag === 'L') {
-        if (size > this.limits.maxHeaderBytes) return this.fatal('too-large', 'extended header is too large');
-        const data = await this.read(dataStart, size);
-        if (header.typeflag === 'L') longName = cString(data);
-        else if ((pax = parsePaxRecords(data)) === undefined) return this.fatal('bad-header', 'malformed pax header');
-        continue;
-      }
-      const nameBytes = pax?.get('path') ?? longName ?? header.name;
-      const sparse = [...(pax?.keys() ?? [])].some((key) => key.startsWith('GNU.sparse'));
-      pax = undefined;
-      longName = undefined;
-      if (++this.count > this.limits.maxEntries) {
-        return this.fatal('too-many-entries', `more than ${this.limits.maxEntries} entries`);
-      }
-      this.addEntry(header, nameBytes, sparse, dataStart, size);
-      if (this.totalBytes > this.limits.maxTotalBytes) {
-        return this.fatal('too-large', `file data exceeds ${this.limits.maxTotalBytes} bytes`);
-      }
+      return undefined;
+    } catch (error) {
+      return error instanceof Error ? error : new Error(String(error));
+    } finally {
+      parser.destroy();
+      await feeding;
+      // An unreadable file is not a problem with the archive: it throws, as before.
+      if (readError !== undefined) throw readError;
     }
   }
 
-  private addEntry(header: RawTarHeader, nameBytes: Buffer, sparse: boolean, offset: number, size: number): void {
+  /** Feeds the file to tar-stream from the handle already open (never reopened by path), up to the size stat'ed. */
+  private async feed(parser: Extract): Promise<void> {
+    for (let pos = 0; pos < this.fileSize && !parser.destroying; pos += FEED_CHUNK) {
+      const chunk = await this.read(pos, Math.min(FEED_CHUNK, this.fileSize - pos));
+      if (!parser.write(chunk) && !(await drained(parser))) return;
+    }
+    if (!parser.destroying) parser.end(undefined);
+  }
+
+  /** `headerOffset`: where tar-stream read this entry's own header (after any extended headers). */
+  private async onEntry(header: Header, headerOffset: number): Promise<void> {
+    const before = await this.walk(this.reached, headerOffset);
+    if (before.kind === 'stopped') return;
+    if (before.kind === 'zero') return this.fatal('trailing-data', 'data follows the end-of-archive marker');
+    if (before.kind !== 'reached') return this.fatal('bad-header', `unexpected bytes before offset ${headerOffset}`);
+    const size = header.size;
+    if (!Number.isSafeInteger(size) || size < 0) return this.fatal('bad-header', 'unreadable size field');
+    const isDir = header.type === 'directory';
+    // tar-stream (like GNU tar) reads no data after a directory header whatever its size says, other readers skip
+    // that many bytes: the two would see different entries after it.
+    if (isDir && size > 0) return this.fatal('bad-header', 'directory entry with a non-zero size');
+    const dataStart = headerOffset + BLOCK;
+    const end = isDir ? dataStart : dataStart + size + padding(size);
+    if (end > this.fileSize) return this.fatal('truncated', 'entry data runs past the end of the archive');
+    this.reached = end;
+    if (++this.count > this.limits.maxEntries) {
+      return this.fatal('too-many-entries', `more than ${this.limits.maxEntries} entries`);
+    }
+    const nameBytes = before.pax?.get('path') ?? Buffer.from(header.name, 'latin1');
+    const refused = await this.refusedKind(header, before.pax, headerOffset);
+    this.addEntry(nameBytes, isDir, refused, dataStart, size);
+    if (this.totalBytes > this.limits.maxTotalBytes) {
+      return this.fatal('too-large', `file data exceeds ${this.limits.maxTotalBytes} bytes`);
+    }
+  }
+
+  /** Why an entry of this kind is refused, or undefined for a regular file or a directory. */
+  private async refusedKind(
+    header: Header,
+    pax: Map<string, Buffer> | undefined,
+    headerOffset: number,
+  ): Promise<string | undefined> {
+    if (header.type !== 'file' && header.type !== 'directory') {
+      const known = TYPE_KINDS[String(header.type)];
+      if (known !== undefined) return `${known} entries are not accepted`;
+      // tar-stream gives no type for the rest; the typeflag byte names it.
+      const flag = typeflagOf(await this.read(headerOffset, BLOCK));
+      return `${FLAG_KINDS[flag] ?? `entry type ${JSON.stringify(flag)}`} entries are not accepted`;
+    }
+    if ([...(pax?.keys() ?? [])].some((key) => key.startsWith('GNU.sparse'))) return 'sparse files are not accepted';
+    return undefined;
+  }
+
+  private addEntry(nameBytes: Buffer, isDir: boolean, refused: string | undefined, offset: number, size: number) {
     let raw: string;
     try {
       raw = strictUtf8.decode(nameBytes);
     } catch {
       return this.problem('unsafe-name', `entry name ${JSON.stringify(nameBytes.toString('latin1'))} is not UTF-8`);
     }
-    const flag = header.typeflag;
-    // Old tars mark directories only by a trailing '/' on a regular-file entry.
-    const isDir = flag === '5' || ((flag === '0' || flag === '\0') && raw.endsWith('/') && size === 0);
-    if (!isDir && flag !== '0' && flag !== '\0') {
-      const kind = ENTRY_KINDS[flag] ?? `entry type ${JSON.stringify(flag)}`;
-      return this.problem('unsupported-entry', `${kind} entries are not accepted`, raw);
-    }
-    if (sparse) return this.problem('unsupported-entry', 'sparse files are not accepted', raw);
+    if (refused !== undefined) return this.problem('unsupported-entry', refused, raw);
     let name = raw.startsWith('./') ? raw.slice(2) : raw;
     if (isDir && name.endsWith('/')) name = name.slice(0, -1);
     if (isDir && (name === '' || name === '.')) return; // the archive's own root, as `tar -C bag .` writes it
@@ -172,6 +246,63 @@ class TarIndexer {
     this.entries.push({ name, type: isDir ? 'directory' : 'file', offset, size: isDir ? 0 : size });
   }
 
+  /**
+   * Walks the bytes from `from` to `to` that tar-stream consumed without reporting an entry. Only pax and GNU
+   * long-name headers may stand there. This is our own check because tar-stream skips zero blocks instead of
+   * stopping at the end-of-archive marker (so it would report entries hidden after it), keeps pax global headers
+   * and GNU long link names to itself, reads malformed pax records partly, and has no size limit of ours.
+   */
+  private async walk(from: number, to: number): Promise<Walk> {
+    let pos = from;
+    let pax: Map<string, Buffer> | undefined;
+    let dangling = false;
+    for (;;) {
+      if (pos === to) return { kind: 'reached', pax };
+      if (pos + BLOCK > to) return { kind: 'short' };
+      const block = await this.read(pos, BLOCK);
+      if (isZeroBlock(block)) return { kind: 'zero', pos, dangling };
+      const flag = typeflagOf(block);
+      if (!EXTENDED_FLAGS.has(flag)) return { kind: 'header', pos };
+      const size = sizeOf(block);
+      if (size === undefined) return this.stop('bad-header', 'unreadable size field in an extended header');
+      if (size > this.limits.maxHeaderBytes) return this.stop('too-large', 'extended header is too large');
+      const next = pos + BLOCK + size + padding(size);
+      if (next > to) return { kind: 'short' };
+      if (flag === 'x') {
+        pax = parsePaxRecords(await this.read(pos + BLOCK, size));
+        if (pax === undefined) return this.stop('bad-header', 'malformed pax header');
+        const paxSize = pax.get('size')?.toString('latin1');
+        if (paxSize !== undefined && !/^[0-9]{1,16}$/.test(paxSize)) {
+          return this.stop('bad-header', 'malformed pax size record');
+        }
+      } else if (flag !== 'L') {
+        this.problem('unsupported-entry', `${FLAG_KINDS[flag] ?? flag} entries are not accepted`);
+      }
+      dangling ||= flag === 'x' || flag === 'L';
+      pos = next;
+    }
+  }
+
+  /** After the last entry: the end-of-archive marker, then nothing but zeros. */
+  private async checkEnd(parseError: Error | undefined): Promise<void> {
+    const after = await this.walk(this.reached, this.fileSize);
+    switch (after.kind) {
+      case 'stopped':
+        return;
+      case 'zero':
+        if (after.dangling) this.problem('bad-header', 'extended header without a following entry');
+        return this.checkTrailer(after.pos + BLOCK);
+      case 'reached':
+      case 'short':
+        return this.fatal('truncated', 'archive ends without an end-of-archive marker');
+      case 'header': {
+        // A header tar-stream did not report as an entry is one it refused; its error says why.
+        const reason = `unreadable header at byte ${after.pos}: ${parseError?.message ?? 'not an entry'}`;
+        return this.fatal(after.pos === 0 ? 'not-a-tar' : 'bad-header', reason);
+      }
+    }
+  }
+
   private checkFileDirectoryConflicts(): void {
     const fileNames = new Set(this.entries.filter((e) => e.type === 'file').map((e) => e.name));
     for (const entry of this.entries) {
@@ -187,16 +318,21 @@ class TarIndexer {
   }
 
   /** After the end marker only zero padding may follow: anything else is content other tools might see. */
-  private async checkTrailer(from: number, dangling: boolean): Promise<void> {
-    if (dangling) this.problem('bad-header', 'extended header without a following entry');
+  private async checkTrailer(from: number): Promise<void> {
     for (let pos = from; pos < this.fileSize; pos += 65536) {
       const chunk = await this.read(pos, Math.min(65536, this.fileSize - pos));
-      if (!chunk.every((b) => b === 0)) return this.problem('trailing-data', 'data follows the end-of-archive marker');
+      if (!isZeroBlock(chunk)) return this.problem('trailing-data', 'data follows the end-of-archive marker');
     }
   }
 
   private fatal(problem: BagArchiveProblem, message: string): void {
+    this.stopped = true;
     this.problem(problem, message);
+  }
+
+  private stop(problem: BagArchiveProblem, message: string): Walk {
+    this.fatal(problem, message);
+    return { kind: 'stopped' };
   }
 
   private problem(problem: BagArchiveProblem, message: string, entry?: string): void {
@@ -213,18 +349,6 @@ class TarIndexer {
     }
     return buffer.subarray(0, done);
   }
-}
-
-/** The pax "size" override; NaN when present but malformed, so the caller refuses it. */
-function paxSize(pax: Map<string, Buffer> | undefined): number | undefined {
-  const text = pax?.get('size')?.toString('ascii');
-  if (text === undefined) return undefined;
-  return /^[0-9]{1,16}$/.test(text) ? Number(text) : Number.NaN;
-}
-
-function cString(data: Buffer): Buffer {
-  const end = data.indexOf(0);
-  return end === -1 ? data : data.subarray(0, end);
 }
 
 function isCompressed(magic: Buffer): boolean {
