@@ -3,7 +3,9 @@ import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { auditCommands } from './commands/audit.command.js';
 import { certsCommands } from './commands/certs.command.js';
+import { discloseCommand } from './commands/disclose.command.js';
 import { up } from './commands/up.command.js';
+import { verifyCommand } from './commands/verify.command.js';
 import { REPO_ROOT } from './cli.paths.js';
 
 /** Exit codes: 0 success, 1 the checked thing is invalid / the operation failed, 2 usage or I/O error. */
@@ -23,6 +25,8 @@ program
   .action(async (opts: { certs: string }) => up({ certsDir: resolve(opts.certs) }));
 
 certsCommands(program, certsDirOption);
+verifyCommand(program);
+discloseCommand(program);
 auditCommands(program, certsDirOption);
 
 try {

@@ -1,0 +1,91 @@
+// Canonical JSON documents and the value formats shared by every EVX file: what is written is exactly what is
+// hashed and signed, and a reader accepts only the one canonical spelling, so no two byte strings mean the same.
+import { createHash } from 'node:crypto';
+import { canonicalBytes } from '#evx/canonical-json';
+
+/** A document or value that does not follow docs/package-format.md; the message says what is wrong. */
+export class FormatError extends Error {
+  override readonly name = 'FormatError';
+}
+
+export type JsonRecord = Readonly<Record<string, unknown>>;
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+export function encodeCanonical(value: JsonRecord): Uint8Array {
+  return canonicalBytes(value);
+}
+
+/** Parses a canonical JSON object: strict UTF-8, valid JSON, an object, and byte-identical to its RFC 8785 form. */
+export function parseCanonical(bytes: Uint8Array): JsonRecord {
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    throw new FormatError('not valid UTF-8');
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new FormatError(`not valid JSON (${(error as Error).message})`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new FormatError('not a JSON object');
+  if (!Buffer.from(canonicalBytes(value)).equals(Buffer.from(bytes))) {
+    throw new FormatError('not in canonical form (RFC 8785: sorted members, no whitespace, no duplicate members)');
+  }
+  return value as JsonRecord;
+}
+
+export function sha256(...parts: readonly Uint8Array[]): Uint8Array {
+  const hash = createHash('sha256');
+  for (const part of parts) hash.update(part);
+  return hash.digest();
+}
+
+export function sha256Hex(...parts: readonly Uint8Array[]): string {
+  return Buffer.from(sha256(...parts)).toString('hex');
+}
+
+export function hex(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('hex');
+}
+
+export function fromHex32(value: string): Uint8Array {
+  return Buffer.from(value, 'hex');
+}
+
+/** Timestamps are UTC with exactly three fractional digits, e.g. 2026-11-20T08:15:00.000Z (Date#toISOString). */
+const TIME_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const HEX32_PATTERN = /^[0-9a-f]{64}$/;
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const BASE64_PATTERN = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+export function formatTime(date: Date): string {
+  const text = Number.isNaN(date.getTime()) ? '' : date.toISOString();
+  if (!TIME_PATTERN.test(text)) throw new FormatError(`time ${String(date)} is not between years 0000 and 9999`);
+  return text;
+}
+
+export function isTime(value: unknown): value is string {
+  return typeof value === 'string' && TIME_PATTERN.test(value) && new Date(value).toISOString() === value;
+}
+
+export function isHex32(value: unknown): value is string {
+  return typeof value === 'string' && HEX32_PATTERN.test(value);
+}
+
+export function isUuid(value: unknown): value is string {
+  return typeof value === 'string' && UUID_PATTERN.test(value);
+}
+
+/** Standard base64 with padding (RFC 4648 §4) whose unused bits are zero, so each byte string has one spelling. */
+export function decodeBase64(value: string): Uint8Array | undefined {
+  if (!BASE64_PATTERN.test(value)) return undefined;
+  const bytes = Buffer.from(value, 'base64');
+  return bytes.toString('base64') === value ? bytes : undefined;
+}
+
+export function encodeBase64(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('base64');
+}
