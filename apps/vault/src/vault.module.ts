@@ -1,8 +1,12 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { TrustStore } from '#evx/pki';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { PersistenceModule } from '#evx/persistence';
 import { EvxServiceModule } from '#evx/transport';
+import { EvidenceSealGrpcController } from './evidence-seal.grpc-controller.js';
+import { EvidenceSealService } from './evidence-seal.service.js';
 import { LogGrpcController } from './log.grpc-controller.js';
+import { EvidenceSealEntity } from './persistence/evidence-seal.entity.js';
 import { logProviders } from './log.providers.js';
 import { VAULT_STORE } from './persistence/vault.store.js';
 import type { VaultConfig } from './vault.config.js';
@@ -16,9 +20,10 @@ export class VaultModule {
         // The vault holds evidence and the log: only EVX's own services may call it.
         EvxServiceModule.forRoot({ trust, policy: { service: 'vault', allowedDomains: ['service'] } }),
         PersistenceModule.forService(config, VAULT_STORE),
+        TypeOrmModule.forFeature([EvidenceSealEntity]),
       ],
-      controllers: [LogGrpcController],
-      providers: [...logProviders(config)],
+      controllers: [LogGrpcController, EvidenceSealGrpcController],
+      providers: [...logProviders(config), EvidenceSealService],
     };
   }
 }

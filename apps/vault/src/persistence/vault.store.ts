@@ -1,11 +1,13 @@
 import type { ServiceStore } from '#evx/persistence';
+import { EvidenceSealEntity } from './evidence-seal.entity.js';
 import { CheckpointEntity, LogEntryEntity, LogHeadEntity, LogNodeEntity } from './log.entities.js';
 import { VaultLog1764100000000 } from './migrations/1764100000000-vault-log.js';
 import { VaultLogKeys1764200000000 } from './migrations/1764200000000-vault-log-keys.js';
+import { VaultEvidenceSeal1764300000000 } from './migrations/1764300000000-vault-evidence-seal.js';
 
 /** The vault's own tables. Migrations are committed and never edited; add a new one for every change. */
 export const VAULT_STORE: ServiceStore = {
   service: 'vault',
-  entities: [LogEntryEntity, LogNodeEntity, CheckpointEntity, LogHeadEntity],
-  migrations: [VaultLog1764100000000, VaultLogKeys1764200000000],
+  entities: [LogEntryEntity, LogNodeEntity, CheckpointEntity, LogHeadEntity, EvidenceSealEntity],
+  migrations: [VaultLog1764100000000, VaultLogKeys1764200000000, VaultEvidenceSeal1764300000000],
 };
