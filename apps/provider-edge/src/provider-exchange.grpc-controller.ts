@@ -1,6 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import type { Metadata } from '@grpc/grpc-js';
+import type { ServerSurfaceCall } from '@grpc/grpc-js/build/src/server-call.js';
 import type { Observable } from 'rxjs';
 import { PROVIDER_EXCHANGE_SERVICE_NAME, type StreamTasksRequest, type StreamTasksResponse } from '#evx/proto';
 import type { AdapterIdentity } from '#evx/pki';
@@ -17,7 +18,12 @@ export class ProviderExchangeGrpcController {
 
   @GrpcMethod(PROVIDER_EXCHANGE_SERVICE_NAME, 'StreamTasks')
   @Allow('adapter')
-  streamTasks(request: StreamTasksRequest, _metadata: Metadata, call: object): Observable<StreamTasksResponse> {
-    return this.taskStream.stream(actorOf(call) as AdapterIdentity, request.cursor);
+  streamTasks(
+    request: StreamTasksRequest,
+    _metadata: Metadata,
+    call: ServerSurfaceCall,
+  ): Observable<StreamTasksResponse> {
+    const certificate = call.getAuthContext().sslPeerCertificate?.raw as Buffer;
+    return this.taskStream.stream(actorOf(call) as AdapterIdentity, certificate, request.cursor);
   }
 }

@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Observable } from 'rxjs';
 import { MoreThan, type Repository } from 'typeorm';
 import { EvxError } from '#evx/errors';
-import type { AdapterIdentity, TrustStore } from '#evx/pki';
+import { IdentityError, identityFromCertificate, type AdapterIdentity, type TrustStore } from '#evx/pki';
 import { timestampFromDate, type StreamTasksResponse, type Task } from '#evx/proto';
 import { TRUST_STORE } from '#evx/transport';
 import { TaskEntity } from './persistence/task.entity.js';
@@ -22,7 +22,8 @@ const BATCH = 100;
 /**
  * An adapter's task stream: every task of its own provider after the cursor, then a heartbeat ("caught up"),
  * then new tasks as they are dispatched. The stream reads the database, so any provider-edge instance can serve
- * any adapter. The adapter's certificate is re-checked on every poll: a revoked adapter is cut off mid-stream.
+ * any adapter. The adapter's certificate is re-checked in full on every poll (revocation of it or its CA, expiry,
+ * missing or stale CRLs fail closed): a revoked or expired adapter is cut off mid-stream.
  */
 @Injectable()
 export class TaskStreamService {
@@ -32,7 +33,17 @@ export class TaskStreamService {
     @Inject(TASK_STREAM_TIMING) private readonly timing: TaskStreamTiming,
   ) {}
 
-  stream(adapter: AdapterIdentity, cursor: string): Observable<StreamTasksResponse> {
+  /** The same check as the guard's at connect time, so a stream never outlives its certificate. */
+  private recheck(certificate: Buffer): void {
+    try {
+      identityFromCertificate(certificate, this.trust, new Date());
+    } catch (error) {
+      if (error instanceof IdentityError) throw new EvxError('unauthenticated', error.message, `CERT_${error.code}`);
+      throw error;
+    }
+  }
+
+  stream(adapter: AdapterIdentity, certificate: Buffer, cursor: string): Observable<StreamTasksResponse> {
     const start = parseCursor(cursor);
     return new Observable<StreamTasksResponse>((subscriber) => {
       let position = start;
@@ -41,9 +52,7 @@ export class TaskStreamService {
       let timer: NodeJS.Timeout | undefined;
       const tick = async (first: boolean) => {
         try {
-          if (this.trust.isRevoked('provider', adapter.serialNumber)) {
-            throw new EvxError('unauthenticated', `certificate of ${adapter.uri} has been revoked`, 'CERT_REVOKED');
-          }
+          this.recheck(certificate);
           for (;;) {
             const rows = await this.tasks.find({
               where: { providerId: adapter.provider, position: MoreThan(position) },
