@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource, type DataSourceOptions, type EntitySchema } from 'typeorm';
+import { serialiseSqlite } from './sqlite.serialiser.js';
 
 export interface DatabaseSettings {
   /** `postgres://…`; unset selects the embedded SQLite file `<dataDir>/<service>.sqlite`. */
@@ -63,6 +64,7 @@ export async function openDataSource(settings: DatabaseSettings, store: ServiceS
     await ensureSchema(settings.databaseUrl, settings.databaseSchema);
   const dataSource = new DataSource(dataSourceOptions(settings, store));
   await dataSource.initialize();
+  if (!settings.databaseUrl) serialiseSqlite(dataSource);
   await dataSource.runMigrations({ transaction: 'each' });
   return dataSource;
 }
