@@ -60,7 +60,9 @@ describe('audit trail: transactional outbox relayed to the vault log', () => {
     const trail = stack.authorityApi.app!.get(AuditTrail);
     const ds = stack.authorityApi.app!.get<DataSource>(getDataSourceToken());
     await ds.transaction((manager) => trail.record(manager, [facts('req-1')]));
-    expect(await trail.delivered()).toBe(1);
+    await trail.delivered();
+    // The relay's own timer may have delivered it first; either way it must be delivered, once.
+    await waitFor(async () => (await trail.outbox.backlog()) === 0, 15_000);
     const entries = await logEntries();
     const mine = entries.filter((e) => e.auditEvent?.actorUri === 'evx://authority/police-hn/investigator/inv-1');
     expect(mine).toHaveLength(1);
@@ -68,6 +70,28 @@ describe('audit trail: transactional outbox relayed to the vault log', () => {
       recordedBy: 'evx://service/authority-api',
       objects: [{ id: 'req-1' }],
     });
+    expect(await trail.outbox.backlog()).toBe(0);
+  });
+
+  it('events recorded together reach the log in the order they were recorded', async () => {
+    const trail = stack.authorityApi.app!.get(AuditTrail);
+    const ds = stack.authorityApi.app!.get<DataSource>(getDataSourceToken());
+    const ids = ['order-1', 'order-2', 'order-3', 'order-4', 'order-5'];
+    await ds.transaction((manager) => trail.record(manager, ids.map(facts)));
+    await waitFor(async () => (await trail.outbox.backlog()) === 0, 15_000);
+    const objects = (await logEntries()).flatMap((e) => {
+      const id = JSON.parse(e.leafData.toString('utf8')).objects?.[0]?.id as string | undefined;
+      return id?.startsWith('order-') ? [id] : [];
+    });
+    expect(objects).toEqual(ids);
+  });
+
+  it('an event the log would refuse fails the change instead of blocking the outbox', async () => {
+    const trail = stack.authorityApi.app!.get(AuditTrail);
+    const ds = stack.authorityApi.app!.get<DataSource>(getDataSourceToken());
+    await expect(
+      ds.transaction((manager) => trail.record(manager, [{ ...facts('bad'), actorUri: 'mallory' }])),
+    ).rejects.toThrow('actor_uri must be an evx:// identity URI');
     expect(await trail.outbox.backlog()).toBe(0);
   });
 

@@ -115,6 +115,22 @@ describe(`the vault's transparency log (${process.env.DATABASE_URL ? 'PostgreSQL
     expect(again.indexes).toEqual(first.indexes);
   });
 
+  it('refuses a replayed event_id with other content as ALREADY_EXISTS', async () => {
+    const e = event('conflict');
+    await append(addresses[0], [e]);
+    await expect(append(addresses[1], [{ ...e, reason: 'rewritten' }])).rejects.toMatchObject({
+      code: 6,
+      details: expect.stringContaining('other content'),
+    });
+  });
+
+  it('refuses an event id that is not a UUID', async () => {
+    await expect(append(addresses[0], [{ ...event('x'), eventId: 'seal-123' }])).rejects.toMatchObject({
+      code: 3,
+      details: expect.stringContaining('audit_events[0].event_id must be a UUID'),
+    });
+  });
+
   it('refuses a malformed event with INVALID_ARGUMENT naming the field', async () => {
     await expect(append(addresses[0], [{ ...event('x'), actorUri: 'mallory' }])).rejects.toMatchObject({
       code: 3,

@@ -46,9 +46,7 @@ export class EvidenceSealService {
       occurredAt: new Date(at).toISOString(),
       recordedBy: command.requestedBy,
     });
-    const { indexes } = await this.appender.append([
-      { kind: 'audit', leaf, key: `audit:seal-${command.authorisationId}` },
-    ]);
+    const { indexes } = await this.appender.append([{ kind: 'audit', leaf, key: `seal:${command.authorisationId}` }]);
     await this.seals
       .createQueryBuilder()
       .insert()

@@ -3,7 +3,7 @@ import { GrpcMethod } from '@nestjs/microservices';
 import type { Metadata } from '@grpc/grpc-js';
 import { auditEventLeaf, decodeAuditEventLeaf } from '#evx/audit';
 import { EvxError } from '#evx/errors';
-import { LogAppender, TransparencyLog, type StoredCheckpoint } from '#evx/log';
+import { LogAppender, LogKeyConflictError, TransparencyLog, type StoredCheckpoint } from '#evx/log';
 import {
   VAULT_SERVICE_NAME,
   timestampFromDate,
@@ -50,7 +50,15 @@ export class LogGrpcController {
       key: `audit:${event.eventId}`,
       leaf: auditEventLeaf(auditEventFromWire(event, recordedBy, `audit_events[${i}]`)),
     }));
-    const result = await this.appender.append(inputs);
+    const result = await this.appender.append(inputs).catch((error: unknown) => {
+      if (error instanceof LogKeyConflictError) {
+        throw new EvxError(
+          'already-exists',
+          `an audit event with that event_id but other content is in the log: ${error.message}`,
+        );
+      }
+      throw error;
+    });
     return { indexes: result.indexes.map(String), treeSize: String(result.checkpoint.size) };
   }
 

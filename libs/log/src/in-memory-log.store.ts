@@ -50,7 +50,11 @@ export class InMemoryLogStore implements LogStore {
       readNodes: (ids) => this.readNodes(ids),
       findByKeys: async (keys) => {
         const wanted = new Set(keys);
-        return new Map(this.entryList.filter((e) => e.key && wanted.has(e.key)).map((e) => [e.key as string, e.seq]));
+        return new Map(
+          this.entryList
+            .filter((e) => e.key && wanted.has(e.key))
+            .map((e) => [e.key as string, { seq: e.seq, leafHash: e.leafHash }]),
+        );
       },
       insertEntries: async (entries) => void this.entryList.push(...entries),
       insertNodes: async (nodes: readonly NodeHash[]) => {

@@ -1,4 +1,9 @@
-import type { AppendResult, LogEntryInput, TransparencyLog } from './transparency-log.js';
+import {
+  LogKeyConflictError,
+  type AppendResult,
+  type LogEntryInput,
+  type TransparencyLog,
+} from './transparency-log.js';
 
 interface Pending {
   inputs: readonly LogEntryInput[];
@@ -48,6 +53,16 @@ export class LogAppender {
       }
     } finally {
       this.running = false;
+    }
+  }
+
+  private async oneByOne(batch: Pending[]): Promise<void> {
+    for (const p of batch) {
+      try {
+        p.resolve(await this.log.append(p.inputs));
+      } catch (error) {
+        p.reject(error);
+      }
     }
   }
 

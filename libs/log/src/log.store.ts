@@ -44,7 +44,8 @@ export interface LogTransaction {
   /** The head, locked until the transaction ends. */
   lockHead(): Promise<LogHead>;
   readNodes(ids: readonly NodeId[]): Promise<Uint8Array[]>;
-  findByKeys(keys: readonly string[]): Promise<Map<string, number>>;
+  /** Entries already holding these keys: key → index and leaf hash. */
+  findByKeys(keys: readonly string[]): Promise<Map<string, { seq: number; leafHash: Uint8Array }>>;
   insertEntries(entries: readonly StoredEntry[]): Promise<void>;
   insertNodes(nodes: readonly NodeHash[]): Promise<void>;
   setHead(head: LogHead, at: number): Promise<void>;

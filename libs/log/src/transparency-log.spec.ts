@@ -3,7 +3,7 @@ import { hashLeaf, verifyConsistency, verifyInclusion } from '#evx/merkle';
 import { newEd25519Signer, newEd25519Verifier, openCheckpoint, verifyTlogProof } from '#evx/tlog';
 import { InMemoryLogStore } from './in-memory-log.store.js';
 import { LogAppender } from './log.appender.js';
-import { TransparencyLog } from './transparency-log.js';
+import { LogKeyConflictError, TransparencyLog } from './transparency-log.js';
 
 const ORIGIN = 'evx.test/log';
 
@@ -81,6 +81,21 @@ describe('TransparencyLog', () => {
     expect(replay.checkpoint.size).toBe(3);
   });
 
+  it('refuses a known key with different content, naming the entry', async () => {
+    const log = sut();
+    await log.append([{ kind: 'audit', leaf: leaf(0), key: 'e-1' }]);
+    await expect(log.append([{ kind: 'audit', leaf: leaf(9), key: 'e-1' }])).rejects.toThrow(
+      'e-1 is already in the log (entry 0) with different content',
+    );
+    await expect(
+      log.append([
+        { kind: 'audit', leaf: leaf(1), key: 'e-2' },
+        { kind: 'audit', leaf: leaf(2), key: 'e-2' },
+      ]),
+    ).rejects.toThrow(LogKeyConflictError);
+    expect((await log.latestCheckpoint())?.size).toBe(1);
+  });
+
   it('refuses to extend a log whose stored nodes do not match its head', async () => {
     const store = new InMemoryLogStore();
     const log = new TransparencyLog(store, { origin: ORIGIN, signer });
@@ -105,5 +120,18 @@ describe('LogAppender', () => {
     expect(checkpoints.length).toBeLessThan(10);
     expect(checkpoints.at(-1)?.size).toBe(120);
     for (const r of results) expect(r.checkpoint.size).toBeGreaterThan(r.indexes[0]);
+  });
+
+  it('does not fail the other callers of a batch when one replays a key with different content', async () => {
+    const { signer } = keys();
+    const log = new TransparencyLog(new InMemoryLogStore(), { origin: ORIGIN, signer });
+    const sut = new LogAppender(log, 50);
+    await sut.append([{ kind: 'audit', leaf: leaf(0), key: 'k' }]);
+    const [bad, good] = await Promise.allSettled([
+      sut.append([{ kind: 'audit', leaf: leaf(1), key: 'k' }]),
+      sut.append([{ kind: 'audit', leaf: leaf(2), key: 'other' }]),
+    ]);
+    expect(bad.status).toBe('rejected');
+    expect(good).toMatchObject({ status: 'fulfilled', value: { indexes: [1] } });
   });
 });

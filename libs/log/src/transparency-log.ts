@@ -33,6 +33,11 @@ export class LogIntegrityError extends Error {
   override name = 'LogIntegrityError';
 }
 
+/** An idempotency key already names a different entry: a replay must carry the same bytes. */
+export class LogKeyConflictError extends Error {
+  override name = 'LogKeyConflictError';
+}
+
 export interface TransparencyLogOptions {
   /** The checkpoint origin line, e.g. `evx.example/log`: names this log. */
   origin: string;
@@ -69,23 +74,29 @@ export class TransparencyLog {
         throw new LogIntegrityError(`stored nodes give root ${toHex(range.root())}, head says ${toHex(head.rootHash)}`);
       }
       const keys = inputs.flatMap((i) => (i.key ? [i.key] : []));
-      const existing = keys.length > 0 ? await tx.findByKeys(keys) : new Map<string, number>();
+      const existing =
+        keys.length > 0 ? await tx.findByKeys(keys) : new Map<string, { seq: number; leafHash: Uint8Array }>();
       const now = this.clock();
       const indexes: number[] = [];
       const entries: StoredEntry[] = [];
-      const seenInBatch = new Map<string, number>();
+      const seenInBatch = new Map<string, { seq: number; leafHash: Uint8Array }>();
       const nodes: NodeHash[] = [];
       for (const input of inputs) {
+        const leafHash = hashLeaf(input.leaf);
         const known = input.key ? (existing.get(input.key) ?? seenInBatch.get(input.key)) : undefined;
         if (known !== undefined) {
-          indexes.push(known);
+          if (!bytesEqual(known.leafHash, leafHash)) {
+            throw new LogKeyConflictError(
+              `${input.key} is already in the log (entry ${known.seq}) with different content`,
+            );
+          }
+          indexes.push(known.seq);
           continue;
         }
-        const leafHash = hashLeaf(input.leaf);
         const seq = range.size;
         entries.push({ seq, leafHash, kind: input.kind, leaf: input.leaf, key: input.key ?? null, createdAt: now });
         nodes.push(...range.append(leafHash));
-        if (input.key) seenInBatch.set(input.key, seq);
+        if (input.key) seenInBatch.set(input.key, { seq, leafHash });
         indexes.push(seq);
       }
       const previous = await tx.latestCheckpoint();

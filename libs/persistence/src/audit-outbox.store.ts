@@ -22,6 +22,8 @@ export function auditOutboxSchema(service: string): EntitySchema<AuditOutboxRow>
     columns: {
       eventId: { name: 'event_id', type: 'varchar', length: 36, primary: true },
       event: { type: 'text' },
+      /** Enqueue time in ms, strictly increasing per process: the delivery order (the event carries its own time). */
+      /** Enqueue time in ms, strictly increasing per process: the delivery order (the event carries its own time). */
       createdAt: { name: 'created_at', type: 'bigint', transformer: numeric },
       deliveredAt: { name: 'delivered_at', type: 'bigint', nullable: true, transformer: numeric },
       logIndex: { name: 'log_index', type: 'bigint', nullable: true, transformer: numeric },
@@ -66,18 +68,23 @@ export class TypeormAuditOutbox implements AuditOutboxStore {
     this.schema = `AuditOutbox:${service}`;
   }
 
+  /** Last `created_at` handed out: the column orders delivery, so it is made strictly increasing. */
+  private lastStamp = 0;
+
   async enqueue(manager: EntityManager, events: readonly AuditEventInput[], at: number): Promise<void> {
     if (events.length === 0) return;
-    await manager.insert(
-      this.schema,
-      events.map((e) => ({
+    const rows = events.map((e) => {
+      // Events recorded together (or in the same millisecond) keep the order they were recorded in.
+      this.lastStamp = Math.max(at, this.lastStamp + 1);
+      return {
         eventId: e.eventId,
         event: JSON.stringify(e),
-        createdAt: at,
+        createdAt: this.lastStamp,
         deliveredAt: null,
         logIndex: null,
-      })),
-    );
+      };
+    });
+    await manager.insert(this.schema, rows);
   }
 
   async pending(limit: number): Promise<AuditEventInput[]> {

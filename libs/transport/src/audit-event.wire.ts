@@ -21,7 +21,7 @@ export function auditEventToWire(event: AuditEventInput): AuditEvent {
 
 /** An audit event from the wire, validated, with the reporting service's identity; `where` names it in errors. */
 export function auditEventFromWire(event: AuditEvent, recordedBy: string, where: string): AuditEventRecord {
-  if (!event.eventId || event.eventId.length > 120) throw invalid(`${where}.event_id must be 1 to 120 characters`);
+  if (!UUID.test(event.eventId)) throw invalid(`${where}.event_id must be a UUID`);
   if (!event.actorUri.startsWith('evx://')) throw invalid(`${where}.actor_uri must be an evx:// identity URI`);
   if (event.action === 'AUDIT_ACTION_UNSPECIFIED') throw invalid(`${where}.action must be set`);
   if (event.reason.length > 4000) throw invalid(`${where}.reason is longer than 4000 characters`);
@@ -43,6 +43,8 @@ export function auditEventFromWire(event: AuditEvent, recordedBy: string, where:
 export function auditRecordToWire(record: AuditEventRecord): AuditEvent {
   return auditEventToWire(record);
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 function invalid(message: string): EvxError {
   return new EvxError('invalid-argument', message);

@@ -9,6 +9,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { auditEvent, type AuditFacts } from '#evx/audit';
 import { TypeormAuditOutbox } from '#evx/persistence';
+import { auditEventFromWire, auditEventToWire } from './audit-event.wire.js';
 import { AuditRelay } from './audit.relay.js';
 import type { VaultClient } from './vault.client.js';
 
@@ -24,13 +25,15 @@ export class AuditTrail implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
+  /**
+   * Validated here, inside the change's transaction, exactly as the vault will validate it: an event the log would
+   * refuse fails the change instead of blocking the outbox later.
+   */
   async record(manager: EntityManager, facts: readonly AuditFacts[]): Promise<void> {
     const now = this.clock();
-    await this.outbox.enqueue(
-      manager,
-      facts.map((f) => auditEvent(f, now)),
-      now.getTime(),
-    );
+    const events = facts.map((f) => auditEvent(f, now));
+    events.forEach((e, i) => auditEventFromWire(auditEventToWire(e), 'evx://service/self-check', `audit event ${i}`));
+    await this.outbox.enqueue(manager, events, now.getTime());
   }
 
   /** Pushes what was just committed; failures leave it in the outbox for the relay's next round. */

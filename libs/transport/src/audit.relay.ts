@@ -59,6 +59,8 @@ export class AuditRelay {
         const batch = await this.outbox.pending(this.options.batchSize ?? 100);
         if (batch.length === 0) break;
         const indexes = await this.sink(batch);
+        if (indexes.length !== batch.length)
+          throw new Error(`the log answered ${indexes.length} indexes for ${batch.length} events`);
         const clock = this.options.clock ?? Date.now;
         await this.outbox.markDelivered(
           batch.map((e, i) => ({ eventId: e.eventId, logIndex: indexes[i] })),

@@ -72,15 +72,15 @@ export class TypeormLogStore implements LogStore {
       },
       readNodes: (ids) => readNodes(manager, ids),
       findByKeys: async (keys) => {
-        const found = new Map<string, number>();
+        const found = new Map<string, { seq: number; leafHash: Uint8Array }>();
         for (let i = 0; i < keys.length; i += CHUNK) {
           const rows = await manager
             .getRepository(LogEntryEntity)
             .createQueryBuilder('e')
-            .select(['e.seq', 'e.key'])
+            .select(['e.seq', 'e.key', 'e.leafHash'])
             .where('e.entry_key IN (:...keys)', { keys: keys.slice(i, i + CHUNK) })
             .getMany();
-          for (const r of rows) found.set(r.key as string, r.seq);
+          for (const r of rows) found.set(r.key as string, { seq: r.seq, leafHash: Buffer.from(r.leafHash, 'hex') });
         }
         return found;
       },
