@@ -62,6 +62,26 @@ describe('SealEvidence', () => {
     });
   });
 
+  it('is refused to any other EVX service (provider-edge faces enterprises)', async () => {
+    await expect(
+      callUnary(
+        'vault',
+        address,
+        'sealEvidence',
+        {
+          authorisationId: '7d3c2a10-0000-4000-8000-000000000003',
+          reason: 'SEAL_REASON_EMERGENCY_VALIDATION_OVERDUE',
+          details: 'x',
+          onBehalfOfUri: 'evx://service/provider-edge',
+        },
+        channelAs(pki, 'services/provider-edge'),
+      ),
+    ).rejects.toMatchObject({
+      code: status.PERMISSION_DENIED,
+      details: expect.stringContaining('allowed: service:authority-api'),
+    });
+  });
+
   it('refuses an unspecified reason with INVALID_ARGUMENT', async () => {
     await expect(seal('7d3c2a10-0000-4000-8000-000000000002', 'SEAL_REASON_UNSPECIFIED')).rejects.toMatchObject({
       code: status.INVALID_ARGUMENT,

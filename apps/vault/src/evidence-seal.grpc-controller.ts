@@ -11,7 +11,7 @@ export class EvidenceSealGrpcController {
 
   /** Only authority-api decides on emergency validation, so only it may seal. */
   @GrpcMethod(VAULT_SERVICE_NAME, 'SealEvidence')
-  @Allow('service')
+  @Allow('service:authority-api')
   async sealEvidence(request: SealEvidenceRequest, _m: Metadata, call: object): Promise<SealEvidenceResponse> {
     const caller = actorOf(call);
     const seal = await this.seals.seal({

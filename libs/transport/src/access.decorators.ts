@@ -5,10 +5,11 @@ export const ALLOW_METADATA = 'evx:allow';
 export const PUBLIC_METADATA = 'evx:public';
 
 /**
- * Who may call a handler: an identity kind (`investigator`, `approver`, `auditor`, `adapter`, `service`) or an
- * approver role (`approver:judge`). A handler without `@Allow` admits every identity the service's trust policy admits.
+ * Who may call a handler: an identity kind (`investigator`, `approver`, `auditor`, `adapter`, `service`), an
+ * approver role (`approver:judge`) or one EVX service (`service:authority-api`). A handler without `@Allow` admits
+ * every identity the service's trust policy admits.
  */
-export type AllowRule = Identity['kind'] | `approver:${string}`;
+export type AllowRule = Identity['kind'] | `approver:${string}` | `service:${string}`;
 
 export const Allow = (...rules: AllowRule[]) => SetMetadata(ALLOW_METADATA, rules);
 

@@ -1,5 +1,8 @@
 import { status, type Client, type ServiceError } from '@grpc/grpc-js';
+import { Logger } from '@nestjs/common';
 import { EvxError, type ErrorKind } from '#evx/errors';
+
+const logger = new Logger('InternalCall');
 
 const KIND_OF_STATUS: Partial<Record<status, ErrorKind>> = {
   [status.INVALID_ARGUMENT]: 'invalid-argument',
@@ -31,9 +34,11 @@ export function callInternal<T>(client: Client, method: string, request: unknown
     fn.call(client, request, { deadline: new Date(Date.now() + timeoutMs) }, (error, response) => {
       if (!error) return resolve(response as T);
       const kind = KIND_OF_STATUS[error.code as status];
-      // Identity failures between EVX services are our own fault, not the caller's: report them as unavailable.
-      if (!kind || kind === 'unauthenticated' || kind === 'permission-denied') {
-        reject(new EvxError('unavailable', `internal call ${method} failed: ${error.details || error.message}`));
+      // Transport and identity failures between EVX services are our own fault, not the caller's: they are logged
+      // here and reported as unavailable, without internal addresses or PKI details.
+      if (!kind || kind === 'unavailable' || kind === 'unauthenticated' || kind === 'permission-denied') {
+        logger.warn(`internal call ${method} failed: ${status[error.code]} ${error.details || error.message}`);
+        reject(new EvxError('unavailable', 'an internal EVX service is unavailable; try again shortly'));
       } else {
         reject(new EvxError(kind, error.details));
       }

@@ -63,6 +63,9 @@ function matches(identity: Identity, rule: AllowRule): boolean {
   if (rule.startsWith('approver:')) {
     return identity.kind === 'approver' && identity.role === rule.slice('approver:'.length);
   }
+  if (rule.startsWith('service:')) {
+    return identity.kind === 'service' && identity.name === rule.slice('service:'.length);
+  }
   return identity.kind === rule;
 }
 

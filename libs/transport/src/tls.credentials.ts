@@ -45,14 +45,15 @@ export function grpcClientCredentials(trust: TrustStore, own: KeyPair): ChannelC
 
 /**
  * HTTPS with client certificates. The handshake completes even for a refused certificate (rejectUnauthorized
- * false) so the guard can answer 401 with the reason; the CRLs let TLS flag revoked peers as well.
+ * false) so the guard can answer 401 with the reason. No `crl` here: a TLS context's CRLs are fixed when it is
+ * built and would expire after their nextUpdate, failing every request; revocation is checked per request by the
+ * guard against CRLs it re-reads when they change, as on gRPC.
  */
 export function httpsServerOptions(trust: TrustStore, domains: readonly TrustDomain[], own: KeyPair) {
   return {
     key: own.keyPem,
     cert: own.certPem,
     ca: trust.rootsPem([...domains]),
-    crl: trust.crlsPem([...domains]),
     requestCert: true,
     rejectUnauthorized: false,
     minVersion: 'TLSv1.2' as const,
