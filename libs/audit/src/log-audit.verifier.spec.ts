@@ -70,6 +70,28 @@ describe('auditLog', () => {
     expect(report.problem).toContain('entries up to 9');
   });
 
+  it('with a checkpoint kept from an earlier audit, notices a log rewritten and re-signed from scratch', async () => {
+    const { store, log } = await filledLog(3);
+    const kept = (await store.latestCheckpoint())!.note;
+    expect((await auditLog(sourceOf(store, log), verifier, ORIGIN, { trustedCheckpoint: kept })).ok).toBe(true);
+
+    // The operator rebuilds the whole log with one event changed and signs it again with the real key.
+    const forged = new InMemoryLogStore();
+    const forgedLog = new TransparencyLog(forged, { origin: ORIGIN, signer });
+    for (let b = 0; b < 4; b++) {
+      await forgedLog.append(
+        [0, 1, 2].map((k) => ({
+          kind: 'audit',
+          leaf: auditEventLeaf({ ...event(b * 3 + k), reason: b * 3 + k === 4 ? 'changed' : '' }),
+        })),
+      );
+    }
+    expect((await auditLog(sourceOf(forged, forgedLog), verifier, ORIGIN)).ok).toBe(true);
+    const report = await auditLog(sourceOf(forged, forgedLog), verifier, ORIGIN, { trustedCheckpoint: kept });
+    expect(report.ok).toBe(false);
+    expect(report.problem).toContain('the log was rewritten: its first 9 entries');
+  });
+
   it('refuses a checkpoint signed by another key', async () => {
     const { store, log } = await filledLog(2);
     const other = generateKeyPairSync('ed25519').publicKey.export({ format: 'jwk' }).x as string;

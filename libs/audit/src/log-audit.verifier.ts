@@ -26,13 +26,36 @@ export interface LogAuditReport {
  * root does not match, the break lies between it and the previous good one; inclusion proofs against the signed
  * root then name the first entry that does not belong.
  */
+export interface AuditLogOptions {
+  onProgress?: (entries: number, total: number) => void;
+  /**
+   * A checkpoint the auditor kept from an earlier audit (a signed note). A log rewritten since, even one re-signed
+   * consistently from scratch, no longer has that root at that size: the audit fails.
+   */
+  trustedCheckpoint?: string;
+}
+
 export async function auditLog(
   source: LogSource,
   verifier: NoteVerifier,
   origin: string,
-  onProgress?: (entries: number, total: number) => void,
+  options: AuditLogOptions = {},
 ): Promise<LogAuditReport> {
+  const onProgress = options.onProgress;
+  const trusted = options.trustedCheckpoint
+    ? openCheckpoint(options.trustedCheckpoint, verifier, origin).checkpoint
+    : undefined;
   const range = new CompactRange();
+  const checkTrusted = (): LogAuditReport | undefined => {
+    if (!trusted || range.size !== trusted.size || bytesEqual(range.root(), trusted.rootHash)) return undefined;
+    return {
+      ok: false,
+      entries: range.size,
+      checkpoints,
+      latestSize,
+      problem: `the log was rewritten: its first ${trusted.size} entries hash to ${toHex(range.root())}, but the checkpoint you kept says ${toHex(trusted.rootHash)}`,
+    };
+  };
   let checkpoints = 0;
   let latestSize = 0;
   let goodSize = 0;
@@ -55,7 +78,11 @@ export async function auditLog(
       const { size, rootHash } = opened.checkpoint;
       for (let start = range.size; start < size; start += 1000) {
         const leaves = await source.leaves(start, Math.min(start + 1000, size));
-        for (const leaf of leaves) range.append(hashLeaf(leaf));
+        for (const leaf of leaves) {
+          range.append(hashLeaf(leaf));
+          const rewritten = checkTrusted();
+          if (rewritten) return rewritten;
+        }
         onProgress?.(range.size, size);
       }
       checkpoints++;
@@ -73,6 +100,15 @@ export async function auditLog(
       }
       goodSize = size;
     }
+  }
+  if (trusted && trusted.size > range.size) {
+    return {
+      ok: false,
+      entries: range.size,
+      checkpoints,
+      latestSize,
+      problem: `the log shrank: it has ${range.size} entries, the checkpoint you kept ${trusted.size}`,
+    };
   }
   return { ok: true, entries: range.size, checkpoints, latestSize };
 }

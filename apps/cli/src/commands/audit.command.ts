@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command, Option } from 'commander';
 import { auditLog, type AuditEventRecord, type LogAuditReport, type LogSource } from '#evx/audit';
@@ -7,6 +7,8 @@ import { parseVerifierKey } from '#evx/tlog';
 import { getJson, resolveIdentity, type ClientIdentity } from '../authority-api.http-client.js';
 
 interface AuditOptions {
+  trusted?: string;
+  saveCheckpoint?: string;
   certs: string;
   trust?: string;
   as: string;
@@ -46,9 +48,17 @@ export async function verifyAuditLog(opts: AuditOptions): Promise<LogAuditReport
   );
   const identity = resolveIdentity({ ...opts, certs: resolve(opts.certs) });
   const progress = !opts.json && process.stderr.isTTY;
-  return auditLog(restLogSource(opts.url, identity), verifier, opts.origin, (done, total) => {
-    if (progress) process.stderr.write(`\rre-hashed ${done} of ${total} entries`);
+  const report = await auditLog(restLogSource(opts.url, identity), verifier, opts.origin, {
+    trustedCheckpoint: opts.trusted ? readFileSync(opts.trusted, 'utf8') : undefined,
+    onProgress: (done, total) => {
+      if (progress) process.stderr.write(`\rre-hashed ${done} of ${total} entries`);
+    },
   });
+  if (report.ok && opts.saveCheckpoint) {
+    const latest = await getJson<{ checkpoint: string }>(opts.url, '/v1/audit/checkpoint', identity);
+    writeFileSync(opts.saveCheckpoint, latest.checkpoint);
+  }
+  return report;
 }
 
 export function auditCommands(program: Command, certsDirOption: () => Option): void {
@@ -66,6 +76,8 @@ export function auditCommands(program: Command, certsDirOption: () => Option): v
   common(audit.command('verify'))
     .description('re-hash every log entry against every signed checkpoint and say where it breaks')
     .option('--trust <folder>', 'trust anchors folder holding log/log.pub (default: the PKI folder)')
+    .option('--trusted <file>', 'a checkpoint kept from an earlier audit: fail if the log no longer extends it')
+    .option('--save-checkpoint <file>', 'after a clean audit, keep the latest checkpoint here for the next --trusted')
     .action(async (opts: AuditOptions) => {
       const report = await verifyAuditLog(opts);
       if (opts.json) console.log(JSON.stringify(report, null, 2));
