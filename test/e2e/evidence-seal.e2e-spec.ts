@@ -1,5 +1,8 @@
 import { status } from '@grpc/grpc-js';
+import { auditEventLeaf } from '#evx/audit';
 import { loadConfig } from '#evx/config';
+import type { LogAppender } from '#evx/log';
+import { LOG_APPENDER } from '../../apps/vault/src/log.providers.js';
 import type { RunningService } from '#evx/transport';
 import { startVault } from '../../apps/vault/src/vault.app.js';
 import { VaultConfig } from '../../apps/vault/src/vault.config.js';
@@ -80,6 +83,30 @@ describe('SealEvidence', () => {
       code: status.PERMISSION_DENIED,
       details: expect.stringContaining('allowed: service:authority-api'),
     });
+  });
+
+  it('a retry after a crash between logging the seal and storing it keeps the first log entry', async () => {
+    const id = '7d3c2a10-0000-4000-8000-000000000004';
+    // The crash: the seal reached the log (with an earlier time) but not the seal table.
+    const logged = await vault.app!.get<LogAppender>(LOG_APPENDER).append([
+      {
+        kind: 'audit',
+        key: `seal:${id}`,
+        leaf: auditEventLeaf({
+          eventId: `seal-${id}`,
+          actorUri: 'evx://service/authority-api',
+          action: 'AUDIT_ACTION_EVIDENCE_SEALED',
+          objects: [{ type: 'OBJECT_TYPE_AUTHORISATION', id }],
+          oldState: '',
+          newState: 'SEALED',
+          reason: 'SEAL_REASON_EMERGENCY_VALIDATION_OVERDUE: before the crash',
+          occurredAt: '2026-11-26T00:00:00.000Z',
+          recordedBy: 'evx://service/authority-api',
+        }),
+      },
+    ]);
+    const retried = await seal(id);
+    expect(retried.logIndex).toBe(String(logged.indexes[0]));
   });
 
   it('refuses an unspecified reason with INVALID_ARGUMENT', async () => {

@@ -3,8 +3,8 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { auditEventLeaf } from '#evx/audit';
 import { EvxError } from '#evx/errors';
-import type { LogAppender } from '#evx/log';
-import { LOG_APPENDER } from './log.providers.js';
+import { LogKeyConflictError, type LogAppender, type TransparencyLog } from '#evx/log';
+import { LOG_APPENDER, TRANSPARENCY_LOG } from './log.providers.js';
 import { EvidenceSealEntity } from './persistence/evidence-seal.entity.js';
 
 export interface SealCommand {
@@ -28,6 +28,7 @@ export class EvidenceSealService {
   constructor(
     @InjectRepository(EvidenceSealEntity) private readonly seals: Repository<EvidenceSealEntity>,
     @Inject(LOG_APPENDER) private readonly appender: LogAppender,
+    @Inject(TRANSPARENCY_LOG) private readonly log: TransparencyLog,
   ) {}
 
   async seal(command: SealCommand): Promise<EvidenceSealEntity> {
@@ -46,7 +47,7 @@ export class EvidenceSealService {
       occurredAt: new Date(at).toISOString(),
       recordedBy: command.requestedBy,
     });
-    const { indexes } = await this.appender.append([{ kind: 'audit', leaf, key: `seal:${command.authorisationId}` }]);
+    const logIndex = await this.recordInLog(`seal:${command.authorisationId}`, leaf);
     await this.seals
       .createQueryBuilder()
       .insert()
@@ -57,11 +58,26 @@ export class EvidenceSealService {
         onBehalfOf: command.onBehalfOfUri,
         sealedBy: command.requestedBy,
         sealedAt: at,
-        logIndex: indexes[0],
+        logIndex,
       })
       .orIgnore()
       .execute();
     return this.seals.findOneByOrFail({ authorisationId: command.authorisationId });
+  }
+
+  /**
+   * A retry after a crash between the log and the table finds the seal already logged, under the same key but with
+   * an earlier time: that entry is the record of this seal.
+   */
+  private async recordInLog(key: string, leaf: Uint8Array): Promise<number> {
+    try {
+      return (await this.appender.append([{ kind: 'audit', leaf, key }])).indexes[0];
+    } catch (error) {
+      if (!(error instanceof LogKeyConflictError)) throw error;
+      const index = await this.log.indexOfKey(key);
+      if (index === undefined) throw error;
+      return index;
+    }
   }
 
   /** Whether nobody may open this order's evidence any more (checked by every package read). */

@@ -128,6 +128,11 @@ export class TransparencyLog {
     });
   }
 
+  /** Index of the entry holding an idempotency key, if any. */
+  async indexOfKey(key: string): Promise<number | undefined> {
+    return this.store.sequence(async (tx) => (await tx.findByKeys([key])).get(key)?.seq);
+  }
+
   latestCheckpoint(): Promise<StoredCheckpoint | null> {
     return this.store.latestCheckpoint();
   }
