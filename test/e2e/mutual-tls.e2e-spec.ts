@@ -120,7 +120,7 @@ describe('authority-api over gRPC', () => {
       callUnary(
         'authority',
         authorityGrpc,
-        'withdrawRequest',
+        'closeRequest',
         { authorisationId: 'x' },
         channelAs(stack.pki, 'police-hn.inv-1'),
       ),

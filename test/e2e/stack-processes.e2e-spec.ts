@@ -102,12 +102,20 @@ describe('evx up (what npm start runs)', () => {
 
   it('starts every service and both mock adapters, answers every health check, and stops cleanly on SIGINT', async () => {
     const pki = await sharedTestPki();
-    const ports = { vault: await freePort(), edge: await freePort(), grpc: await freePort(), https: await freePort() };
+    const ports = {
+      vault: await freePort(),
+      edge: await freePort(),
+      edgeInternal: await freePort(),
+      grpc: await freePort(),
+      https: await freePort(),
+    };
     const env: Record<string, string> = {
       EVX_CERTS_DIR: pki,
       EVX_DATA_DIR: db.settings.dataDir ?? mkdtempSync(join(tmpdir(), 'evx-up-')),
       VAULT_GRPC_PORT: String(ports.vault),
       PROVIDER_EDGE_GRPC_PORT: String(ports.edge),
+      PROVIDER_EDGE_INTERNAL_GRPC_PORT: String(ports.edgeInternal),
+      PROVIDER_EDGE_INTERNAL_ADDRESS: `localhost:${ports.edgeInternal}`,
       AUTHORITY_API_GRPC_PORT: String(ports.grpc),
       AUTHORITY_API_HTTPS_PORT: String(ports.https),
       VAULT_ADDRESS: `localhost:${ports.vault}`,

@@ -4,6 +4,7 @@ import { credentials as grpcCredentials, type ChannelCredentials, type Client } 
 import { loadConfig } from '#evx/config';
 import { createServiceClient, type EvxServiceKey } from '#evx/proto';
 import type { KeyPair, RunningService } from '#evx/transport';
+import type { Clock } from '#evx/workflow';
 import { startAuthorityApi } from '../../apps/authority-api/src/authority-api.app.js';
 import { AuthorityApiConfig } from '../../apps/authority-api/src/authority-api.config.js';
 import { startProviderEdge } from '../../apps/provider-edge/src/provider-edge.app.js';
@@ -19,34 +20,51 @@ export interface TestStack {
   vault: RunningService;
   providerEdge: RunningService;
   authorityApi: RunningService;
-  ports: { vault: number; providerEdge: number; authorityGrpc: number; authorityHttps: number };
+  ports: {
+    vault: number;
+    providerEdge: number;
+    providerEdgeInternal: number;
+    authorityGrpc: number;
+    authorityHttps: number;
+  };
+  /** Stops provider-edge (both its ports), e.g. to test that dispatch waits and retries. */
+  stopProviderEdge(): Promise<void>;
+  /** Starts it again on the same ports and database. */
+  startProviderEdge(): Promise<void>;
   close(): Promise<void>;
 }
 
+export interface TestStackOptions {
+  /** The clock authority-api's workflow reads (deadlines, validation windows); a ManualClock in tests. */
+  readonly clock?: Clock;
+}
+
 /** The three services in this process, on free ports, with the given PKI and a fresh test database. */
-export async function startTestStack(pki: string): Promise<TestStack> {
+export async function startTestStack(pki: string, options: TestStackOptions = {}): Promise<TestStack> {
   const db = testDatabase();
   const ports = {
     vault: await freePort(),
     providerEdge: await freePort(),
+    providerEdgeInternal: await freePort(),
     authorityGrpc: await freePort(),
     authorityHttps: await freePort(),
   };
   const common = { certsDir: pki, logLevel: 'warn' as const, ...db.settings };
   const vault = await startVault(loadConfig(VaultConfig, {}, { ...common, grpcPort: ports.vault }));
-  const providerEdge = await startProviderEdge(
-    loadConfig(
-      ProviderEdgeConfig,
-      {},
-      {
-        ...common,
-        grpcPort: ports.providerEdge,
-        taskPollMs: 100,
-        heartbeatMs: 500,
-        vaultAddress: `localhost:${ports.vault}`,
-      },
-    ),
+  const edgeConfig = loadConfig(
+    ProviderEdgeConfig,
+    {},
+    {
+      ...common,
+      grpcPort: ports.providerEdge,
+      internalGrpcPort: ports.providerEdgeInternal,
+      taskPollMs: 100,
+      heartbeatMs: 500,
+      vaultAddress: `localhost:${ports.vault}`,
+    },
   );
+  const providerEdge = await startProviderEdge(edgeConfig);
+  let edgeRunning = true;
   const authorityApi = await startAuthorityApi(
     loadConfig(
       AuthorityApiConfig,
@@ -56,8 +74,14 @@ export async function startTestStack(pki: string): Promise<TestStack> {
         grpcPort: ports.authorityGrpc,
         httpsPort: ports.authorityHttps,
         vaultAddress: `localhost:${ports.vault}`,
+        providerEdgeInternalAddress: `localhost:${ports.providerEdgeInternal}`,
+        // Tests run the scheduler's tick themselves, with the clock they control.
+        schedulerIntervalMs: 0,
+        watchPollMs: 100,
+        watchHeartbeatMs: 500,
       },
     ),
+    { ...(options.clock ? { clock: options.clock } : {}) },
   );
   const stack: TestStack = {
     pki,
@@ -67,9 +91,17 @@ export async function startTestStack(pki: string): Promise<TestStack> {
     authorityApi,
     ports,
     // Closes whatever the fields hold now: a test may have restarted a service.
+    stopProviderEdge: async () => {
+      if (edgeRunning) await stack.providerEdge.close();
+      edgeRunning = false;
+    },
+    startProviderEdge: async () => {
+      if (!edgeRunning) stack.providerEdge = await startProviderEdge(edgeConfig);
+      edgeRunning = true;
+    },
     close: async () => {
       await stack.authorityApi.close();
-      await stack.providerEdge.close();
+      await stack.stopProviderEdge();
       await stack.vault.close();
       await db.drop();
     },

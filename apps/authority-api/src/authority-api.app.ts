@@ -13,19 +13,22 @@ import {
   type RunningService,
 } from '#evx/transport';
 import type { AuthorityApiConfig } from './authority-api.config.js';
-import { AuthorityApiModule } from './authority-api.module.js';
+import { AuthorityApiModule, type AuthorityApiOptions } from './authority-api.module.js';
 import { mountOpenApi } from './openapi.js';
 
 export const AUTHORITY_GRPC_SERVICES = ['evx.v1.AuthorityService'];
 const DOMAINS = ['authority', 'oversight'] as const;
 
 /** REST over HTTPS with client certificates, and gRPC, in one process sharing guards, filters and storage. */
-export async function startAuthorityApi(config: AuthorityApiConfig): Promise<RunningService> {
+export async function startAuthorityApi(
+  config: AuthorityApiConfig,
+  options: AuthorityApiOptions = {},
+): Promise<RunningService> {
   const trust = TrustStore.fromDirectory(config.certsDir);
   const own = loadServiceKeyPair(config.certsDir, 'authority-api');
   const health = createHealth(AUTHORITY_GRPC_SERVICES);
   const grpcAddress = `${config.bindHost}:${config.grpcPort}`;
-  const app = await NestFactory.create(AuthorityApiModule.forRoot(config, trust), {
+  const app = await NestFactory.create(AuthorityApiModule.forRoot(config, trust, options), {
     httpsOptions: httpsServerOptions(trust, DOMAINS, own),
     logger: logLevelsUpTo(config.logLevel),
   });

@@ -1,6 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { readFileSync } from 'node:fs';
 import type { TrustStore } from '#evx/pki';
+import { loadPolicies, systemClock, type Clock } from '#evx/workflow';
 import { PersistenceModule } from '#evx/persistence';
 import {
   AuditTrailModule,
@@ -17,14 +19,30 @@ import { RequestEntity } from './persistence/request.entity.js';
 import { RequestQueryService } from './request-query.service.js';
 import { RequestsHttpController } from './requests.http-controller.js';
 import { AuditLogHttpController } from './audit-log.http-controller.js';
+import { RequestActionsHttpController } from './requests/request-actions.http-controller.js';
+import { CreateRequestUseCase } from './requests/create-request.use-case.js';
+import { DecideRequestUseCase } from './requests/decide-request.use-case.js';
+import { RequestRepository } from './requests/request.repository.js';
+import { RequestSchedulerService } from './requests/request-scheduler.service.js';
+import { RequestWorkflowService } from './requests/request-workflow.service.js';
+import { TRUST_STORE, WORKFLOW_CLOCK, WORKFLOW_POLICIES } from './requests/request-workflow.tokens.js';
+import { SubmitRequestUseCase } from './requests/submit-request.use-case.js';
+import { WithdrawRequestUseCase } from './requests/withdraw-request.use-case.js';
+import { WATCH_TIMING, WatchRequestsUseCase } from './requests/watch-requests.use-case.js';
+import { TASK_DISPATCH_CLIENT, TaskDispatcher } from './requests/task-dispatcher.service.js';
+import { createServiceClient } from '#evx/proto';
+
+/** What a test (or an embedding) may replace: the clock drives every deadline, so tests pass a ManualClock. */
+export interface AuthorityApiOptions {
+  readonly clock?: Clock;
+}
 
 @Module({})
 export class AuthorityApiModule {
-  static forRoot(config: AuthorityApiConfig, trust: TrustStore): DynamicModule {
-    const vault = new VaultClient(
-      config.vaultAddress,
-      grpcClientCredentials(trust, loadServiceKeyPair(config.certsDir, 'authority-api')),
-    );
+  static forRoot(config: AuthorityApiConfig, trust: TrustStore, options: AuthorityApiOptions = {}): DynamicModule {
+    const internalCredentials = grpcClientCredentials(trust, loadServiceKeyPair(config.certsDir, 'authority-api'));
+    const vault = new VaultClient(config.vaultAddress, internalCredentials);
+    const taskDispatch = createServiceClient('taskDispatch', config.providerEdgeInternalAddress, internalCredentials);
     return {
       module: AuthorityApiModule,
       imports: [
@@ -38,8 +56,39 @@ export class AuthorityApiModule {
         TypeOrmModule.forFeature([RequestEntity]),
         AuditTrailModule.forService('authority-api', vault),
       ],
-      controllers: [HealthHttpController, RequestsHttpController, AuditLogHttpController, AuthorityGrpcController],
-      providers: [RequestQueryService, { provide: VaultClient, useValue: vault }],
+      controllers: [
+        HealthHttpController,
+        RequestsHttpController,
+        RequestActionsHttpController,
+        AuditLogHttpController,
+        AuthorityGrpcController,
+      ],
+      providers: [
+        RequestQueryService,
+        { provide: VaultClient, useValue: vault },
+        { provide: WORKFLOW_CLOCK, useValue: options.clock ?? systemClock },
+        { provide: WORKFLOW_POLICIES, useValue: loadPolicies(readFileSync(config.policyFile, 'utf8')) },
+        { provide: TRUST_STORE, useValue: trust },
+        RequestRepository,
+        RequestWorkflowService,
+        CreateRequestUseCase,
+        SubmitRequestUseCase,
+        DecideRequestUseCase,
+        WithdrawRequestUseCase,
+        WatchRequestsUseCase,
+        { provide: WATCH_TIMING, useValue: { pollMs: config.watchPollMs, heartbeatMs: config.watchHeartbeatMs } },
+        { provide: TASK_DISPATCH_CLIENT, useValue: taskDispatch },
+        TaskDispatcher,
+        {
+          provide: RequestSchedulerService,
+          inject: [RequestWorkflowService, TaskDispatcher],
+          useFactory: (workflow: RequestWorkflowService, dispatcher: TaskDispatcher) => {
+            const scheduler = new RequestSchedulerService(workflow, dispatcher);
+            scheduler.intervalMs = config.schedulerIntervalMs;
+            return scheduler;
+          },
+        },
+      ],
     };
   }
 }

@@ -1,30 +1,151 @@
 import { Controller } from '@nestjs/common';
+import type { Observable } from 'rxjs';
 import { GrpcMethod } from '@nestjs/microservices';
 import type { Metadata } from '@grpc/grpc-js';
+import { EvxError } from '#evx/errors';
 import {
   AUTHORITY_SERVICE_NAME,
+  dateFromTimestamp,
+  type ApproveRequestRequest,
+  type ApproveRequestResponse,
   type Authorisation,
+  type CreateRequestRequest,
+  type CreateRequestResponse,
+  type DownloadPackageRequest,
+  type DownloadPackageResponse,
   type GetRequestRequest,
   type GetRequestResponse,
   type ListRequestsRequest,
   type ListRequestsResponse,
+  type RejectRequestRequest,
+  type RejectRequestResponse,
+  type Signature,
+  type SubmitRequestRequest,
+  type SubmitRequestResponse,
+  type ValidateRequestRequest,
+  type ValidateRequestResponse,
+  type WithdrawRequestRequest,
+  type WithdrawRequestResponse,
+  type WatchRequestsRequest,
+  type WatchRequestsResponse,
 } from '#evx/proto';
 import { Allow, actorOf } from '#evx/transport';
+import { APPROVER_ROLES, fromProtoName, PROTO_ENUM_PREFIX as P, type Actor } from '#evx/workflow';
 import type { RequestEntity } from './persistence/request.entity.js';
 import { RequestQueryService } from './request-query.service.js';
+import { authorisationToWire, draftFromWire } from './requests/authorisation.wire.js';
+import { CreateRequestUseCase } from './requests/create-request.use-case.js';
+import { DecideRequestUseCase, type DecisionType } from './requests/decide-request.use-case.js';
+import type { SignatureInput } from './requests/signature.input.js';
+import { decodeStoredRequest, type StoredRequest } from './requests/stored-request.js';
+import { SubmitRequestUseCase } from './requests/submit-request.use-case.js';
+import { WithdrawRequestUseCase } from './requests/withdraw-request.use-case.js';
+import { WatchRequestsUseCase } from './requests/watch-requests.use-case.js';
+import { refuseDownload } from './requests/download-package.use-case.js';
+import { actorOfIdentity, RequestWorkflowService } from './requests/request-workflow.service.js';
+
+interface PeerCall {
+  getAuthContext(): { sslPeerCertificate?: { raw?: Buffer } };
+}
+
+/** The caller's TLS client certificate (DER): the one its signatures must verify with. */
+function peerCertificate(call: object): Uint8Array | undefined {
+  return (call as PeerCall).getAuthContext().sslPeerCertificate?.raw;
+}
+
+function signatureOf(signature: Signature | null | undefined): SignatureInput | undefined {
+  if (!signature) return undefined;
+  return { value: signature.value, signerUri: signature.signerUri, certificateSha256: signature.certificateSha256 };
+}
+
+function wire(actor: Actor, stored: StoredRequest): Authorisation {
+  return authorisationToWire(stored.authorisation, stored.bundle, actor.kind === 'auditor');
+}
+
+type DecisionMessage = ApproveRequestRequest | RejectRequestRequest | ValidateRequestRequest;
 
 /**
- * gRPC AuthorityService. RPCs without a handler here answer UNIMPLEMENTED (the workflow issue adds them); the
- * generated decorator that registers every method at once is therefore not used.
+ * gRPC AuthorityService. RPCs without a handler here (AnswerClarification, ExtendPreservation, CloseRequest,
+ * ...) answer UNIMPLEMENTED.
  */
 @Controller()
 export class AuthorityGrpcController {
-  constructor(private readonly queries: RequestQueryService) {}
+  constructor(
+    private readonly queries: RequestQueryService,
+    private readonly creating: CreateRequestUseCase,
+    private readonly submitting: SubmitRequestUseCase,
+    private readonly deciding: DecideRequestUseCase,
+    private readonly withdrawing: WithdrawRequestUseCase,
+    private readonly workflow: RequestWorkflowService,
+    private readonly watching: WatchRequestsUseCase,
+  ) {}
+
+  @GrpcMethod(AUTHORITY_SERVICE_NAME, 'CreateRequest')
+  @Allow('investigator')
+  async createRequest(request: CreateRequestRequest, _m: Metadata, call: object): Promise<CreateRequestResponse> {
+    const actor = actorOfIdentity(actorOf(call));
+    const stored = await this.creating.execute(actor, {
+      idempotencyKey: request.idempotencyKey,
+      draft: draftFromWire(request.details),
+    });
+    return { authorisation: wire(actor, stored) };
+  }
+
+  @GrpcMethod(AUTHORITY_SERVICE_NAME, 'SubmitRequest')
+  @Allow('investigator')
+  async submitRequest(request: SubmitRequestRequest, _m: Metadata, call: object): Promise<SubmitRequestResponse> {
+    const actor = actorOfIdentity(actorOf(call));
+    const stored = await this.submitting.execute(actor, {
+      authorisationId: request.authorisationId,
+      expectedGeneration: request.expectedGeneration,
+      signature: signatureOf(request.requesterSignature),
+      callerCertificate: peerCertificate(call),
+    });
+    return { authorisation: wire(actor, stored) };
+  }
+
+  @GrpcMethod(AUTHORITY_SERVICE_NAME, 'ApproveRequest')
+  @Allow('approver')
+  async approveRequest(request: ApproveRequestRequest, _m: Metadata, call: object): Promise<ApproveRequestResponse> {
+    return { authorisation: await this.decide('approve', request, call) };
+  }
+
+  @GrpcMethod(AUTHORITY_SERVICE_NAME, 'RejectRequest')
+  @Allow('approver')
+  async rejectRequest(request: RejectRequestRequest, _m: Metadata, call: object): Promise<RejectRequestResponse> {
+    return { authorisation: await this.decide('reject', request, call) };
+  }
+
+  @GrpcMethod(AUTHORITY_SERVICE_NAME, 'ValidateRequest')
+  @Allow('approver')
+  async validateRequest(request: ValidateRequestRequest, _m: Metadata, call: object): Promise<ValidateRequestResponse> {
+    if (request.decision === 'APPROVAL_DECISION_UNSPECIFIED') {
+      throw new EvxError(
+        'invalid-argument',
+        'decision is required: APPROVAL_DECISION_APPROVED to validate, _REJECTED to refuse',
+      );
+    }
+    const type = request.decision === 'APPROVAL_DECISION_APPROVED' ? 'validate' : 'reject-validation';
+    return { authorisation: await this.decide(type, request, call) };
+  }
+
+  @GrpcMethod(AUTHORITY_SERVICE_NAME, 'WithdrawRequest')
+  @Allow('investigator')
+  async withdrawRequest(request: WithdrawRequestRequest, _m: Metadata, call: object): Promise<WithdrawRequestResponse> {
+    const actor = actorOfIdentity(actorOf(call));
+    const stored = await this.withdrawing.execute(actor, {
+      authorisationId: request.authorisationId,
+      expectedGeneration: request.expectedGeneration,
+      reason: request.reason,
+    });
+    return { authorisation: wire(actor, stored) };
+  }
 
   @GrpcMethod(AUTHORITY_SERVICE_NAME, 'ListRequests')
   @Allow('investigator', 'approver', 'auditor')
   async listRequests(request: ListRequestsRequest, _metadata: Metadata, call: object): Promise<ListRequestsResponse> {
-    const page = await this.queries.list(actorOf(call), {
+    const identity = actorOf(call);
+    const page = await this.queries.list(identity, {
       statuses: request.statuses,
       agency: request.issuingAgencyId,
       urgency: request.urgency === 'URGENCY_UNSPECIFIED' ? undefined : request.urgency,
@@ -33,17 +154,60 @@ export class AuthorityGrpcController {
       pageSize: request.pageSize,
       pageToken: request.pageToken,
     });
-    return { authorisations: page.rows.map(toAuthorisation), nextPageToken: page.nextPageToken };
+    const actor = actorOfIdentity(identity);
+    return { authorisations: page.rows.map((row) => toAuthorisation(actor, row)), nextPageToken: page.nextPageToken };
   }
 
   @GrpcMethod(AUTHORITY_SERVICE_NAME, 'GetRequest')
   @Allow('investigator', 'approver', 'auditor')
   async getRequest(request: GetRequestRequest, _metadata: Metadata, call: object): Promise<GetRequestResponse> {
-    return { authorisation: toAuthorisation(await this.queries.get(actorOf(call), request.authorisationId)) };
+    const identity = actorOf(call);
+    const row = await this.queries.get(identity, request.authorisationId);
+    return { authorisation: toAuthorisation(actorOfIdentity(identity), row) };
+  }
+
+  /** Status changes after the cursor; the first heartbeat means caught up. */
+  @GrpcMethod(AUTHORITY_SERVICE_NAME, 'WatchRequests')
+  @Allow('investigator', 'approver', 'auditor')
+  async watchRequests(
+    request: WatchRequestsRequest,
+    _m: Metadata,
+    call: object,
+  ): Promise<Observable<WatchRequestsResponse>> {
+    return this.watching.execute(actorOfIdentity(actorOf(call)), {
+      cursor: request.cursor,
+      authorisationIds: request.authorisationIds,
+      statuses: request.statuses,
+      agency: request.issuingAgencyId,
+      urgency: request.urgency === 'URGENCY_UNSPECIFIED' ? '' : request.urgency,
+    });
+  }
+
+  /** Packages are not in the vault yet: a sealed order is FAILED_PRECONDITION, any other NOT_FOUND; nothing faked. */
+  @GrpcMethod(AUTHORITY_SERVICE_NAME, 'DownloadPackage')
+  @Allow('investigator')
+  async downloadPackage(request: DownloadPackageRequest, _m: Metadata, call: object): Promise<DownloadPackageResponse> {
+    const stored = await this.workflow.visible(actorOfIdentity(actorOf(call)), request.authorisationId);
+    return refuseDownload(stored.authorisation);
+  }
+
+  private async decide(type: DecisionType, request: DecisionMessage, call: object): Promise<Authorisation> {
+    const actor = actorOfIdentity(actorOf(call));
+    if (!request.decidedAt) throw new EvxError('invalid-argument', 'decided_at is required');
+    const stored = await this.deciding.execute(actor, {
+      type,
+      authorisationId: request.authorisationId,
+      expectedGeneration: request.expectedGeneration,
+      role: fromProtoName(P.ApproverRole, APPROVER_ROLES, request.role, 'role'),
+      reason: request.reason,
+      decidedAt: dateFromTimestamp(request.decidedAt),
+      signature: signatureOf(request.signature),
+      callerCertificate: peerCertificate(call),
+    });
+    return wire(actor, stored);
   }
 }
 
-/** The stored column holds the Authorisation exactly as it goes on the wire. */
-function toAuthorisation(row: RequestEntity): Authorisation {
-  return JSON.parse(row.authorisation) as Authorisation;
+function toAuthorisation(actor: Actor, row: RequestEntity): Authorisation {
+  return wire(actor, decodeStoredRequest(row.authorisation));
 }

@@ -1,4 +1,4 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
 import type { Identity } from '#evx/pki';
 import { Actor, Allow } from '#evx/transport';
 import type { RequestEntity } from './persistence/request.entity.js';
@@ -39,12 +39,6 @@ export class RequestsHttpController {
       pageToken,
     });
     return { requests: page.rows.map(toSummary), nextPageToken: page.nextPageToken };
-  }
-
-  @Get(':id')
-  @Allow('investigator', 'approver', 'auditor')
-  async get(@Actor() actor: Identity, @Param('id') id: string): Promise<RequestSummary> {
-    return toSummary(await this.queries.get(actor, id));
   }
 }
 

@@ -13,8 +13,10 @@ import {
 } from '#evx/transport';
 import type { ProviderEdgeConfig } from './provider-edge.config.js';
 import { ProviderEdgeModule } from './provider-edge.module.js';
+import { TaskDispatchModule } from './dispatch/task-dispatch.module.js';
 
 export const PROVIDER_EDGE_GRPC_SERVICES = ['evx.v1.ProviderExchangeService'];
+export const PROVIDER_EDGE_INTERNAL_GRPC_SERVICES = ['evx.v1.TaskDispatchService'];
 
 export async function startProviderEdge(config: ProviderEdgeConfig): Promise<RunningService> {
   const trust = TrustStore.fromDirectory(config.certsDir);
@@ -33,5 +35,33 @@ export async function startProviderEdge(config: ProviderEdgeConfig): Promise<Run
   });
   await app.listen();
   markServing(health, PROVIDER_EDGE_GRPC_SERVICES);
-  return { name: 'provider-edge', grpcAddress, app, close: () => app.close() };
+  const internal = await startInternalServer(config, trust);
+  return {
+    name: 'provider-edge',
+    grpcAddress,
+    app,
+    close: async () => {
+      await internal.close();
+      await app.close();
+    },
+  };
+}
+
+/** TaskDispatchService on its own port, for EVX's services only (docs/requests.md, "Dispatch"). */
+async function startInternalServer(config: ProviderEdgeConfig, trust: TrustStore) {
+  const health = createHealth(PROVIDER_EDGE_INTERNAL_GRPC_SERVICES);
+  const app = await NestFactory.createMicroservice<MicroserviceOptions>(TaskDispatchModule.forRoot(config, trust), {
+    ...grpcServerOptions({
+      url: `${config.bindHost}:${config.internalGrpcPort}`,
+      services: PROVIDER_EDGE_INTERNAL_GRPC_SERVICES,
+      protoFiles: PROTO_FILES.taskDispatch,
+      credentials: grpcServerCredentials(trust, ['service'], loadServiceKeyPair(config.certsDir, 'provider-edge')),
+      health,
+      maxReceiveMessageLength: config.maxMessageBytes,
+    }),
+    logger: logLevelsUpTo(config.logLevel),
+  });
+  await app.listen();
+  markServing(health, PROVIDER_EDGE_INTERNAL_GRPC_SERVICES);
+  return app;
 }

@@ -6,6 +6,11 @@ export class ProviderEdgeConfig extends CommonConfig {
   @IsPort()
   grpcPort: number = 50052;
 
+  /** Internal port for EVX's own services (TaskDispatchService); only the service trust domain is admitted. */
+  @FromEnv('PROVIDER_EDGE_INTERNAL_GRPC_PORT')
+  @IsPort()
+  internalGrpcPort: number = 50054;
+
   /** Largest gRPC message accepted from an adapter, in bytes. */
   @FromEnv('PROVIDER_EDGE_MAX_MESSAGE_BYTES')
   @IsInt({ message: 'must be a whole number of bytes' })

@@ -10,6 +10,7 @@ import { PROTO_FILES, PROTO_LOADER_OPTIONS } from './proto-loader.options.js';
 const SERVICES = {
   authority: 'AuthorityService',
   providerExchange: 'ProviderExchangeService',
+  taskDispatch: 'TaskDispatchService',
   vault: 'VaultService',
 } as const;
 

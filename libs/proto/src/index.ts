@@ -7,6 +7,7 @@ export * from './generated/evx/v1/evidence.js';
 export * from './generated/evx/v1/authority_service.js';
 export * from './generated/evx/v1/provider_exchange.js';
 export * from './generated/evx/v1/vault_service.js';
+export * from './generated/evx/v1/provider_dispatch.js';
 export type { Timestamp } from './generated/google/protobuf/timestamp.js';
 export { EVX_PROTO_PACKAGE, PROTO_FILES, PROTO_LOADER_OPTIONS, PROTO_ROOT } from './proto-loader.options.js';
 export { dateFromTimestamp, timestampFromDate } from './timestamp.codec.js';

@@ -16,11 +16,13 @@ export const PROTO_ROOT = findProtoRoot(dirname(fileURLToPath(import.meta.url)))
  * The `.proto` file each gRPC service is loaded from (Nest's `protoPath`); its imports resolve through
  * `PROTO_LOADER_OPTIONS.includeDirs`.
  */
-export const PROTO_FILES: Readonly<Record<'authority' | 'providerExchange' | 'vault', string[]>> = Object.freeze({
-  authority: protoFile('authority_service.proto'),
-  providerExchange: protoFile('provider_exchange.proto'),
-  vault: protoFile('vault_service.proto'),
-});
+export const PROTO_FILES: Readonly<Record<'authority' | 'providerExchange' | 'taskDispatch' | 'vault', string[]>> =
+  Object.freeze({
+    authority: protoFile('authority_service.proto'),
+    providerExchange: protoFile('provider_exchange.proto'),
+    taskDispatch: protoFile('provider_dispatch.proto'),
+    vault: protoFile('vault_service.proto'),
+  });
 
 /**
  * The one @grpc/proto-loader configuration, for every EVX gRPC server and client. The generated types in

@@ -1,4 +1,4 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import { epochMillis } from '#evx/persistence';
 
 @Entity('authority_request')
@@ -16,7 +16,7 @@ export class RequestEntity {
   @Column({ name: 'requester_uri', type: 'varchar', length: 255 })
   requesterUri: string;
 
-  @Column({ type: 'varchar', length: 16 })
+  @Column({ type: 'varchar', length: 32 })
   urgency: string;
 
   /** Owned by EVX (ETSI TS 103 120 Status). */
@@ -58,4 +58,42 @@ export class IdempotencyKeyEntity {
 
   @Column({ name: 'created_at', type: 'bigint', transformer: epochMillis })
   createdAt: number;
+}
+
+/** One new generation of an order, for WatchRequests; `seq` is the watch cursor. */
+@Entity('authority_request_change')
+@Index('authority_request_change_agency', ['agency', 'seq'])
+export class RequestChangeEntity {
+  @PrimaryGeneratedColumn('increment', { name: 'seq', type: 'integer' })
+  seq: number;
+
+  @Column({ name: 'authorisation_id', type: 'varchar', length: 36 })
+  authorisationId: string;
+
+  @Column({ type: 'varchar', length: 63 })
+  agency: string;
+
+  @Column({ type: 'varchar', length: 32 })
+  urgency: string;
+
+  @Column({ type: 'integer' })
+  generation: number;
+
+  @Column({ name: 'old_status', type: 'varchar', length: 40 })
+  oldStatus: string;
+
+  @Column({ name: 'new_status', type: 'varchar', length: 40 })
+  newStatus: string;
+
+  @Column({ name: 'desired_status', type: 'varchar', length: 40 })
+  desiredStatus: string;
+
+  @Column({ type: 'text' })
+  reason: string;
+
+  @Column({ name: 'actor_uri', type: 'varchar', length: 255 })
+  actorUri: string;
+
+  @Column({ name: 'changed_at', type: 'bigint', transformer: epochMillis })
+  changedAt: number;
 }

@@ -1,0 +1,27 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { PersistenceModule } from '#evx/persistence';
+import type { TrustStore } from '#evx/pki';
+import { EvxServiceModule } from '#evx/transport';
+import { PROVIDER_EDGE_STORE } from '../persistence/provider-edge.store.js';
+import type { ProviderEdgeConfig } from '../provider-edge.config.js';
+import { TaskDispatchGrpcController } from './task-dispatch.grpc-controller.js';
+import { TaskDispatchStore } from './task-dispatch.store.js';
+
+/**
+ * provider-edge's internal side, a Nest app of its own on its own port: EVX services only (the service trust
+ * domain), so the adapter-facing port never admits a service and this one never admits an adapter.
+ */
+@Module({})
+export class TaskDispatchModule {
+  static forRoot(config: ProviderEdgeConfig, trust: TrustStore): DynamicModule {
+    return {
+      module: TaskDispatchModule,
+      imports: [
+        EvxServiceModule.forRoot({ trust, policy: { service: 'provider-edge', allowedDomains: ['service'] } }),
+        PersistenceModule.forService(config, PROVIDER_EDGE_STORE),
+      ],
+      controllers: [TaskDispatchGrpcController],
+      providers: [TaskDispatchStore],
+    };
+  }
+}

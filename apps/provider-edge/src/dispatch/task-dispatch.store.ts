@@ -1,0 +1,58 @@
+// Writes dispatched tasks into provider_task, the table the task stream reads. A task, or a new generation of it,
+// goes to the end of its provider's stream (position = last + 1), so adapters that resume after their cursor see
+// it; the unique (provider, position) index turns two concurrent dispatches into one retry.
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import type { Task } from '#evx/proto';
+import { TaskEntity } from '../persistence/task.entity.js';
+
+const ATTEMPTS = 5;
+
+/** The stored JSON must go back through proto-loader's fromObject: bytes as base64, never Buffer's JSON shape. */
+export function taskJson(task: Task): string {
+  return JSON.stringify(task, (_key, value: unknown) => {
+    if (typeof value === 'object' && value !== null && (value as { type?: unknown }).type === 'Buffer') {
+      const data = (value as { data?: unknown }).data;
+      if (Array.isArray(data)) return Buffer.from(data as number[]).toString('base64');
+    }
+    return value;
+  });
+}
+
+@Injectable()
+export class TaskDispatchStore {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** Returns the task's position on its stream; a generation already stored (or older) changes nothing. */
+  async dispatch(task: Task, now: Date): Promise<number> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.dataSource.transaction(async (manager) => {
+          const existing = await manager.findOneBy(TaskEntity, { id: task.taskId });
+          if (existing && (JSON.parse(existing.bundle) as Task).generation >= task.generation) return existing.position;
+          const last = await manager
+            .createQueryBuilder(TaskEntity, 't')
+            .select('MAX(t.position)', 'max')
+            .where('t.provider_id = :p', { p: task.providerId })
+            .getRawOne<{ max: string | number | null }>();
+          const position = Number(last?.max ?? 0) + 1;
+          const columns = {
+            providerId: task.providerId,
+            position,
+            requestId: task.authorisationId,
+            status: task.status,
+            bundle: taskJson(task),
+            updatedAt: now.getTime(),
+          };
+          if (existing) await manager.update(TaskEntity, { id: task.taskId }, columns);
+          else await manager.insert(TaskEntity, { id: task.taskId, createdAt: now.getTime(), ...columns });
+          return position;
+        });
+      } catch (error) {
+        // Another dispatch took the position: try again after it.
+        if (attempt >= ATTEMPTS) throw error;
+      }
+    }
+  }
+}
