@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
 import { MoreThan, type Repository } from 'typeorm';
 import { EvxError } from '#evx/errors';
 import { IdentityError, identityFromCertificate, type AdapterIdentity, type TrustStore } from '#evx/pki';
 import { timestampFromDate, type StreamTasksResponse, type Task } from '#evx/proto';
-import { TRUST_STORE } from '#evx/transport';
+import { TRUST_STORE, cursorStream } from '#evx/transport';
 import { TaskEntity } from './persistence/task.entity.js';
 
 export interface TaskStreamTiming {
@@ -16,8 +16,6 @@ export interface TaskStreamTiming {
 }
 
 export const TASK_STREAM_TIMING = Symbol('evx:task-stream-timing');
-
-const BATCH = 100;
 
 /**
  * An adapter's task stream: every task of its own provider after the cursor, then a heartbeat ("caught up"),
@@ -45,42 +43,20 @@ export class TaskStreamService {
 
   stream(adapter: AdapterIdentity, certificate: Buffer, cursor: string): Observable<StreamTasksResponse> {
     const start = parseCursor(cursor);
-    return new Observable<StreamTasksResponse>((subscriber) => {
-      let position = start;
-      let closed = false;
-      let lastSent = 0;
-      let timer: NodeJS.Timeout | undefined;
-      const tick = async (first: boolean) => {
-        try {
-          this.recheck(certificate);
-          for (;;) {
-            const rows = await this.tasks.find({
-              where: { providerId: adapter.provider, position: MoreThan(position) },
-              order: { position: 'ASC' },
-              take: BATCH,
-            });
-            if (closed) return;
-            for (const row of rows) {
-              subscriber.next({ cursor: String(row.position), task: JSON.parse(row.bundle) as Task });
-              position = row.position;
-              lastSent = Date.now();
-            }
-            if (rows.length < BATCH) break;
-          }
-          if (first || Date.now() - lastSent >= this.timing.heartbeatMs) {
-            subscriber.next({ cursor: '', heartbeat: { serverTime: timestampFromDate(new Date()) } });
-            lastSent = Date.now();
-          }
-          if (!closed) timer = setTimeout(() => void tick(false), this.timing.pollMs);
-        } catch (error) {
-          if (!closed) subscriber.error(error);
-        }
-      };
-      void tick(true);
-      return () => {
-        closed = true;
-        if (timer) clearTimeout(timer);
-      };
+    return cursorStream<TaskEntity, StreamTasksResponse>({
+      start,
+      beforePoll: () => this.recheck(certificate),
+      fetch: (after, limit) =>
+        this.tasks.find({
+          where: { providerId: adapter.provider, position: MoreThan(after) },
+          order: { position: 'ASC' },
+          take: limit,
+        }),
+      position: (row) => row.position,
+      toEvent: (row) => ({ cursor: String(row.position), task: JSON.parse(row.bundle) as Task }),
+      heartbeat: () => ({ cursor: '', heartbeat: { serverTime: timestampFromDate(new Date()) } }),
+      pollMs: this.timing.pollMs,
+      heartbeatMs: this.timing.heartbeatMs,
     });
   }
 }

@@ -16,3 +16,4 @@ export * from './audit-event.wire.js';
 export * from './audit.relay.js';
 export * from './audit-trail.module.js';
 export * from './vault.client.js';
+export * from './cursor-stream.js';

@@ -3,10 +3,11 @@
 // every instance's stream identical; the interval and heartbeat are configurable.
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
 import type { DataSource } from 'typeorm';
 import { EvxError } from '#evx/errors';
 import { timestampFromDate, type WatchRequestsResponse } from '#evx/proto';
+import { cursorStream } from '#evx/transport';
 import type { Actor } from '#evx/workflow';
 import { RequestChangeEntity } from '../persistence/request.entity.js';
 
@@ -24,7 +25,6 @@ export interface WatchTiming {
 }
 
 export const WATCH_TIMING = Symbol('WATCH_TIMING');
-const BATCH = 200;
 
 @Injectable()
 export class WatchRequestsUseCase {
@@ -38,47 +38,27 @@ export class WatchRequestsUseCase {
     const agency = this.visibleAgency(actor, filter.agency);
     const last = await this.lastSeq();
     const start = this.start(filter.cursor, last);
-    return new Observable<WatchRequestsResponse>((subscriber) => {
-      let position = start;
-      let closed = false;
-      let lastSent = 0;
-      let timer: NodeJS.Timeout | undefined;
-      const tick = async (first: boolean) => {
-        try {
-          for (;;) {
-            const qb = this.dataSource.manager
-              .createQueryBuilder(RequestChangeEntity, 'c')
-              .where('c.seq > :position', { position })
-              .orderBy('c.seq', 'ASC')
-              .take(BATCH);
-            if (agency) qb.andWhere('c.agency = :agency', { agency });
-            if (filter.authorisationIds.length)
-              qb.andWhere('c.authorisation_id IN (:...ids)', { ids: filter.authorisationIds });
-            if (filter.statuses.length) qb.andWhere('c.new_status IN (:...statuses)', { statuses: filter.statuses });
-            if (filter.urgency) qb.andWhere('c.urgency = :urgency', { urgency: filter.urgency });
-            const rows = await qb.getMany();
-            if (closed) return;
-            for (const row of rows) {
-              subscriber.next({ cursor: String(row.seq), change: changeOf(row) });
-              position = row.seq;
-              lastSent = Date.now();
-            }
-            if (rows.length < BATCH) break;
-          }
-          if (first || Date.now() - lastSent >= this.timing.heartbeatMs) {
-            subscriber.next({ cursor: '', heartbeat: { serverTime: timestampFromDate(new Date()) } });
-            lastSent = Date.now();
-          }
-          if (!closed) timer = setTimeout(() => void tick(false), this.timing.pollMs);
-        } catch (error) {
-          if (!closed) subscriber.error(error);
-        }
-      };
-      void tick(true);
-      return () => {
-        closed = true;
-        if (timer) clearTimeout(timer);
-      };
+    return cursorStream<RequestChangeEntity, WatchRequestsResponse>({
+      start,
+      fetch: (after, limit) => {
+        const qb = this.dataSource.manager
+          .createQueryBuilder(RequestChangeEntity, 'c')
+          .where('c.seq > :after', { after })
+          .orderBy('c.seq', 'ASC')
+          .take(limit);
+        if (agency) qb.andWhere('c.agency = :agency', { agency });
+        if (filter.authorisationIds.length)
+          qb.andWhere('c.authorisation_id IN (:...ids)', { ids: filter.authorisationIds });
+        if (filter.statuses.length) qb.andWhere('c.new_status IN (:...statuses)', { statuses: filter.statuses });
+        if (filter.urgency) qb.andWhere('c.urgency = :urgency', { urgency: filter.urgency });
+        return qb.getMany();
+      },
+      position: (row) => row.seq,
+      toEvent: (row) => ({ cursor: String(row.seq), change: changeOf(row) }),
+      heartbeat: () => ({ cursor: '', heartbeat: { serverTime: timestampFromDate(new Date()) } }),
+      pollMs: this.timing.pollMs,
+      heartbeatMs: this.timing.heartbeatMs,
+      batch: 200,
     });
   }
 
