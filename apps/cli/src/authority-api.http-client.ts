@@ -35,31 +35,65 @@ export class ApiError extends Error {
 
 /** GET a JSON resource of authority-api over HTTPS with the caller's client certificate. */
 export function getJson<T>(baseUrl: string, path: string, identity: ClientIdentity): Promise<T> {
+  return callJson<T>('GET', baseUrl, path, identity);
+}
+
+/** POST a JSON body to authority-api; an error status rejects with ApiError carrying the server's message. */
+export function postJson<T>(baseUrl: string, path: string, body: unknown, identity: ClientIdentity): Promise<T> {
+  return callJson<T>('POST', baseUrl, path, identity, body);
+}
+
+/** The server's explanation: Nest's ValidationPipe sends one message per field, other errors a single string. */
+function messageOf(body: unknown, text: string): string {
+  const { message, error } = (body ?? {}) as { message?: unknown; error?: unknown };
+  const said = Array.isArray(message) ? message.map(String).join('; ') : String(message ?? text);
+  // The error code (STALE_GENERATION, SELF_APPROVAL, …) is what scripts and docs/requests.md key on.
+  return typeof error === 'string' && error ? `${error}: ${said}` : said;
+}
+
+function callJson<T>(
+  method: 'GET' | 'POST',
+  baseUrl: string,
+  path: string,
+  identity: ClientIdentity,
+  body?: unknown,
+): Promise<T> {
+  const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise<T>((resolve, reject) => {
     const req = request(
       new URL(path, baseUrl),
-      { method: 'GET', ca: identity.caPem, cert: identity.certPem, key: identity.keyPem, timeout: 30_000 },
+      {
+        method,
+        ca: identity.caPem,
+        cert: identity.certPem,
+        key: identity.keyPem,
+        timeout: 30_000,
+        // No keep-alive pool: a CLI makes a few calls and must not hold the process (or a test's server) open.
+        agent: false,
+        headers: payload
+          ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
+          : undefined,
+      },
       (res) => {
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => (text += chunk));
         res.on('end', () => {
-          let body: unknown;
+          let parsed: unknown;
           try {
-            body = JSON.parse(text);
+            parsed = JSON.parse(text);
           } catch {
             return reject(new ApiError(res.statusCode ?? 0, `not JSON from ${path}: ${text.slice(0, 200)}`));
           }
           if ((res.statusCode ?? 500) >= 400) {
-            const message = (body as { message?: unknown }).message;
-            return reject(new ApiError(res.statusCode ?? 0, `${res.statusCode}: ${String(message ?? text)}`));
+            return reject(new ApiError(res.statusCode ?? 0, `${res.statusCode}: ${messageOf(parsed, text)}`));
           }
-          resolve(body as T);
+          resolve(parsed as T);
         });
       },
     );
     req.on('timeout', () => req.destroy(new Error(`timed out waiting for ${baseUrl}`)));
     req.on('error', reject);
-    req.end();
+    req.end(payload);
   });
 }

@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { auditCommands } from './commands/audit.command.js';
 import { certsCommands } from './commands/certs.command.js';
 import { discloseCommand } from './commands/disclose.command.js';
+import { requestCommands } from './commands/request.command.js';
 import { up } from './commands/up.command.js';
 import { verifyCommand } from './commands/verify.command.js';
 import { REPO_ROOT } from './cli.paths.js';
@@ -28,6 +29,7 @@ certsCommands(program, certsDirOption);
 verifyCommand(program);
 discloseCommand(program);
 auditCommands(program, certsDirOption);
+requestCommands(program, certsDirOption);
 
 try {
   await program.parseAsync(process.argv);
