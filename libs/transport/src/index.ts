@@ -17,3 +17,4 @@ export * from './audit.relay.js';
 export * from './audit-trail.module.js';
 export * from './vault.client.js';
 export * from './cursor-stream.js';
+export * from './grpc-microservice.js';
