@@ -16,6 +16,11 @@ export class VaultClient {
     this.client = createServiceClient('vault', address, credentials);
   }
 
+  /** The underlying grpc-js client, for the streaming RPCs (AppendRecords, OpenPackage). */
+  get grpc(): Client {
+    return this.client;
+  }
+
   call<T>(method: string, request: unknown): Promise<T> {
     return callInternal<T>(this.client, method, request);
   }

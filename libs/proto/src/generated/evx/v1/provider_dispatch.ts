@@ -8,7 +8,11 @@
 import type { Metadata } from "@grpc/grpc-js";
 import { GrpcMethod, GrpcStreamMethod } from "@nestjs/microservices";
 import { Observable } from "rxjs";
-import { Task } from "./task.js";
+import { Timestamp } from "../../google/protobuf/timestamp.js";
+import { Clarification, Refusal } from "./authorisation.js";
+import { Heartbeat } from "./common.js";
+import { EvidencePackage } from "./evidence.js";
+import { CompletionOutcome, Task } from "./task.js";
 
 /** One task to dispatch. */
 export interface DispatchTaskRequest {
@@ -22,6 +26,79 @@ export interface DispatchTaskResponse {
   cursor: string;
 }
 
+/** Opens the report stream. */
+export interface StreamTaskReportsRequest {
+  /**
+   * Cursor of the last report applied, as received in StreamTaskReportsResponse.cursor; empty to
+   * start from the first report. An unknown cursor fails with OUT_OF_RANGE.
+   */
+  cursor: string;
+}
+
+/** An adapter acknowledged a task generation. */
+export interface TaskAcknowledgement {
+  /** The provider's own reference for the task, if given. */
+  providerReference: string;
+}
+
+/** An adapter completed a disclosure task; the vault holds the complete package. */
+export interface TaskCompletion {
+  /** Fulfilled in whole or in part. */
+  outcome: CompletionOutcome;
+  /** For PARTIALLY_FULFILLED: the grounds for what is missing. */
+  unfulfilled?:
+    | Refusal
+    | null;
+  /** The package as the vault completed it (state COMPLETE or SEALED, custody signature, log index). */
+  evidencePackage?: EvidencePackage | null;
+}
+
+/** One thing an adapter did with a task. */
+export interface TaskReport {
+  /** Id of the report; the same report repeated on the stream has the same id. */
+  reportId: string;
+  /** The task. */
+  taskId: string;
+  /** The order the task executes. */
+  authorisationId: string;
+  /** The task generation the adapter acted on. */
+  generation: number;
+  /** The provider. */
+  providerId: string;
+  /** Identity URI of the adapter that acted. */
+  adapterUri: string;
+  /** When provider-edge recorded it. */
+  reportedAt?:
+    | Timestamp
+    | null;
+  /** AcknowledgeTask. */
+  acknowledged?:
+    | TaskAcknowledgement
+    | null;
+  /** RequestClarification: the question. */
+  clarificationRequested?:
+    | Clarification
+    | null;
+  /** RefuseTask: the grounds. */
+  refused?:
+    | Refusal
+    | null;
+  /** CompleteTask. */
+  completed?: TaskCompletion | null;
+}
+
+/** One event on the report stream. */
+export interface StreamTaskReportsResponse {
+  /** Opaque position of this report, to store and send back; empty on heartbeats. */
+  cursor: string;
+  /** A report. */
+  report?:
+    | TaskReport
+    | null;
+  /** Nothing new; the first heartbeat means the stream has caught up. */
+  heartbeat?: Heartbeat | null;
+}
+
 /** Puts tasks on providers' task streams. */
 
 export interface TaskDispatchServiceClient {
@@ -31,6 +108,14 @@ export interface TaskDispatchServiceClient {
    */
 
   dispatchTask(request: DispatchTaskRequest, metadata?: Metadata): Observable<DispatchTaskResponse>;
+
+  /**
+   * Streams what adapters did with their tasks (acknowledged, asked, refused, completed), every
+   * report after `cursor`, for authority-api to apply to its orders. Delivery is at least once, in
+   * the order the reports were made: apply idempotently and store the cursor after applying.
+   */
+
+  streamTaskReports(request: StreamTaskReportsRequest, metadata?: Metadata): Observable<StreamTaskReportsResponse>;
 }
 
 /** Puts tasks on providers' task streams. */
@@ -45,11 +130,19 @@ export interface TaskDispatchServiceController {
     request: DispatchTaskRequest,
     metadata?: Metadata,
   ): Promise<DispatchTaskResponse> | Observable<DispatchTaskResponse> | DispatchTaskResponse;
+
+  /**
+   * Streams what adapters did with their tasks (acknowledged, asked, refused, completed), every
+   * report after `cursor`, for authority-api to apply to its orders. Delivery is at least once, in
+   * the order the reports were made: apply idempotently and store the cursor after applying.
+   */
+
+  streamTaskReports(request: StreamTaskReportsRequest, metadata?: Metadata): Observable<StreamTaskReportsResponse>;
 }
 
 export function TaskDispatchServiceControllerMethods() {
   return function (constructor: Function) {
-    const grpcMethods: string[] = ["dispatchTask"];
+    const grpcMethods: string[] = ["dispatchTask", "streamTaskReports"];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
       GrpcMethod("TaskDispatchService", method)(constructor.prototype[method], method, descriptor);
