@@ -13,6 +13,7 @@ export const ERROR_KINDS = [
   'unauthenticated',
   'permission-denied',
   'too-large',
+  'data-loss',
   'unavailable',
   'internal',
 ] as const;

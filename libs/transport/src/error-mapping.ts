@@ -23,6 +23,8 @@ export function grpcStatusOf(kind: ErrorKind): GrpcStatus {
       return GrpcStatus.PERMISSION_DENIED;
     case 'too-large':
       return GrpcStatus.RESOURCE_EXHAUSTED;
+    case 'data-loss':
+      return GrpcStatus.DATA_LOSS;
     case 'unavailable':
       return GrpcStatus.UNAVAILABLE;
     case 'internal':
@@ -53,6 +55,9 @@ export function httpStatusOf(kind: ErrorKind): HttpStatus {
       return HttpStatus.FORBIDDEN;
     case 'too-large':
       return HttpStatus.PAYLOAD_TOO_LARGE;
+    case 'data-loss':
+      // The client's values disagree with what EVX holds (an integrity mismatch): the request cannot be applied.
+      return HttpStatus.UNPROCESSABLE_ENTITY;
     case 'unavailable':
       return HttpStatus.SERVICE_UNAVAILABLE;
     case 'internal':

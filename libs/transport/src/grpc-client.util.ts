@@ -14,6 +14,7 @@ const KIND_OF_STATUS: Partial<Record<status, ErrorKind>> = {
   [status.UNAUTHENTICATED]: 'unauthenticated',
   [status.PERMISSION_DENIED]: 'permission-denied',
   [status.RESOURCE_EXHAUSTED]: 'too-large',
+  [status.DATA_LOSS]: 'data-loss',
   [status.UNAVAILABLE]: 'unavailable',
 };
 
@@ -40,7 +41,9 @@ export function callInternal<T>(client: Client, method: string, request: unknown
         logger.warn(`internal call ${method} failed: ${status[error.code]} ${error.details || error.message}`);
         reject(new EvxError('unavailable', 'an internal EVX service is unavailable; try again shortly'));
       } else {
-        reject(new EvxError(kind, error.details));
+        // Keep the callee's machine-readable code (e.g. INTEGRITY_MISMATCH), so it reaches our own caller.
+        const code = error.metadata?.get('evx-error-code')[0];
+        reject(new EvxError(kind, error.details, typeof code === 'string' && code !== '' ? code : undefined));
       }
     });
   });
