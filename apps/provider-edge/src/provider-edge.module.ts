@@ -13,6 +13,11 @@ import { PROVIDER_EDGE_STORE } from './persistence/provider-edge.store.js';
 import type { ProviderEdgeConfig } from './provider-edge.config.js';
 import { ProviderExchangeGrpcController } from './provider-exchange.grpc-controller.js';
 import { TaskEntity } from './persistence/task.entity.js';
+import { EvidenceUploadService, UPLOAD_LIMITS, type UploadLimits } from './exchange/evidence-upload.service.js';
+import { TaskActionsService } from './exchange/task-actions.service.js';
+import { TaskChangeRunner } from './exchange/task-change.runner.js';
+import { UploadCompletionService } from './exchange/upload-completion.service.js';
+import { VaultPackages } from './exchange/vault-packages.js';
 import { TASK_STREAM_TIMING, TaskStreamService } from './task-stream.service.js';
 
 @Module({})
@@ -34,6 +39,20 @@ export class ProviderEdgeModule {
       controllers: [ProviderExchangeGrpcController],
       providers: [
         TaskStreamService,
+        TaskChangeRunner,
+        TaskActionsService,
+        VaultPackages,
+        EvidenceUploadService,
+        UploadCompletionService,
+        {
+          provide: UPLOAD_LIMITS,
+          useValue: {
+            maxRecordBytes: config.maxRecordBytes,
+            maxTaskBytes: config.maxTaskBytes,
+            maxRecordsPerTask: config.maxRecordsPerTask,
+            certRecheckMs: config.uploadCertRecheckMs,
+          } satisfies UploadLimits,
+        },
         { provide: VaultClient, useValue: vault },
         { provide: TASK_STREAM_TIMING, useValue: { pollMs: config.taskPollMs, heartbeatMs: config.heartbeatMs } },
       ],

@@ -1,20 +1,42 @@
 import { Controller } from '@nestjs/common';
-import { GrpcMethod } from '@nestjs/microservices';
+import { GrpcMethod, GrpcStreamMethod } from '@nestjs/microservices';
 import type { Metadata } from '@grpc/grpc-js';
 import type { ServerSurfaceCall } from '@grpc/grpc-js/build/src/server-call.js';
 import type { Observable } from 'rxjs';
-import { PROVIDER_EXCHANGE_SERVICE_NAME, type StreamTasksRequest, type StreamTasksResponse } from '#evx/proto';
+import {
+  PROVIDER_EXCHANGE_SERVICE_NAME,
+  type AcknowledgeTaskRequest,
+  type AcknowledgeTaskResponse,
+  type CompleteTaskRequest,
+  type CompleteTaskResponse,
+  type GetUploadStateRequest,
+  type GetUploadStateResponse,
+  type RefuseTaskRequest,
+  type RefuseTaskResponse,
+  type RequestClarificationRequest,
+  type RequestClarificationResponse,
+  type StreamTasksRequest,
+  type StreamTasksResponse,
+  type UploadEvidenceRequest,
+  type UploadEvidenceResponse,
+} from '#evx/proto';
 import type { AdapterIdentity } from '#evx/pki';
 import { Allow, actorOf } from '#evx/transport';
+import { EvidenceUploadService, type PausableCall } from './exchange/evidence-upload.service.js';
+import { TaskActionsService } from './exchange/task-actions.service.js';
+import { UploadCompletionService } from './exchange/upload-completion.service.js';
+import { ORIGIN_SIGNED_AT_METADATA } from './exchange/vault-packages.js';
 import { TaskStreamService } from './task-stream.service.js';
 
-/**
- * gRPC ProviderExchangeService for enterprise adapters. RPCs without a handler here answer UNIMPLEMENTED until the
- * provider-exchange issue adds them.
- */
+/** gRPC ProviderExchangeService for enterprise adapters: every call acts only on the caller's provider's tasks. */
 @Controller()
 export class ProviderExchangeGrpcController {
-  constructor(private readonly taskStream: TaskStreamService) {}
+  constructor(
+    private readonly taskStream: TaskStreamService,
+    private readonly actions: TaskActionsService,
+    private readonly uploads: EvidenceUploadService,
+    private readonly completion: UploadCompletionService,
+  ) {}
 
   @GrpcMethod(PROVIDER_EXCHANGE_SERVICE_NAME, 'StreamTasks')
   @Allow('adapter')
@@ -23,7 +45,77 @@ export class ProviderExchangeGrpcController {
     _metadata: Metadata,
     call: ServerSurfaceCall,
   ): Observable<StreamTasksResponse> {
-    const certificate = call.getAuthContext().sslPeerCertificate?.raw as Buffer;
-    return this.taskStream.stream(actorOf(call) as AdapterIdentity, certificate, request.cursor);
+    return this.taskStream.stream(adapterOf(call), certificateOf(call), request.cursor);
   }
+
+  @GrpcMethod(PROVIDER_EXCHANGE_SERVICE_NAME, 'AcknowledgeTask')
+  @Allow('adapter')
+  async acknowledgeTask(
+    request: AcknowledgeTaskRequest,
+    _m: Metadata,
+    call: ServerSurfaceCall,
+  ): Promise<AcknowledgeTaskResponse> {
+    return { task: await this.actions.acknowledge(adapterOf(call), request) };
+  }
+
+  @GrpcMethod(PROVIDER_EXCHANGE_SERVICE_NAME, 'RequestClarification')
+  @Allow('adapter')
+  async requestClarification(
+    request: RequestClarificationRequest,
+    _m: Metadata,
+    call: ServerSurfaceCall,
+  ): Promise<RequestClarificationResponse> {
+    return { task: await this.actions.requestClarification(adapterOf(call), request) };
+  }
+
+  @GrpcMethod(PROVIDER_EXCHANGE_SERVICE_NAME, 'RefuseTask')
+  @Allow('adapter')
+  async refuseTask(request: RefuseTaskRequest, _m: Metadata, call: ServerSurfaceCall): Promise<RefuseTaskResponse> {
+    return { task: await this.actions.refuse(adapterOf(call), request) };
+  }
+
+  /**
+   * The raw grpc-js call (third argument) is paused while the vault's stream is full: Nest's request Observable
+   * has no backpressure of its own. (`@GrpcStreamCall` would hand over the call too, but Nest then passes
+   * `(call, callback)` and the identity guard, which reads argument 2, cannot see the peer certificate.)
+   */
+  @GrpcStreamMethod(PROVIDER_EXCHANGE_SERVICE_NAME, 'UploadEvidence')
+  @Allow('adapter')
+  uploadEvidence(
+    messages: Observable<UploadEvidenceRequest>,
+    _m: Metadata,
+    call: ServerSurfaceCall & PausableCall,
+  ): Observable<UploadEvidenceResponse> {
+    return this.uploads.upload(adapterOf(call), certificateOf(call), messages, call);
+  }
+
+  @GrpcMethod(PROVIDER_EXCHANGE_SERVICE_NAME, 'GetUploadState')
+  @Allow('adapter')
+  getUploadState(
+    request: GetUploadStateRequest,
+    _m: Metadata,
+    call: ServerSurfaceCall,
+  ): Promise<GetUploadStateResponse> {
+    return this.completion.state(adapterOf(call), request);
+  }
+
+  @GrpcMethod(PROVIDER_EXCHANGE_SERVICE_NAME, 'CompleteTask')
+  @Allow('adapter')
+  completeTask(
+    request: CompleteTaskRequest,
+    metadata: Metadata,
+    call: ServerSurfaceCall,
+  ): Promise<CompleteTaskResponse> {
+    const [signedAt] = metadata.get(ORIGIN_SIGNED_AT_METADATA);
+    const originSignedAt = signedAt === undefined ? undefined : String(signedAt);
+    return this.completion.complete(adapterOf(call), certificateOf(call), request, originSignedAt);
+  }
+}
+
+function adapterOf(call: object): AdapterIdentity {
+  return actorOf(call) as AdapterIdentity;
+}
+
+function certificateOf(call: ServerSurfaceCall): Buffer {
+  return call.getAuthContext().sslPeerCertificate?.raw as Buffer;
 }

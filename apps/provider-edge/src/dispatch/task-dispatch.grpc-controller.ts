@@ -1,17 +1,29 @@
 import { Controller } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import type { Metadata } from '@grpc/grpc-js';
+import type { ServerSurfaceCall } from '@grpc/grpc-js/build/src/server-call.js';
+import type { Observable } from 'rxjs';
 import { EvxError } from '#evx/errors';
-import { TASK_DISPATCH_SERVICE_NAME, type DispatchTaskRequest, type DispatchTaskResponse } from '#evx/proto';
+import {
+  TASK_DISPATCH_SERVICE_NAME,
+  type DispatchTaskRequest,
+  type DispatchTaskResponse,
+  type StreamTaskReportsRequest,
+  type StreamTaskReportsResponse,
+} from '#evx/proto';
 import { Allow, actorOf } from '#evx/transport';
 import { TaskDispatchStore } from './task-dispatch.store.js';
+import { TaskReportStreamService } from './task-report-stream.service.js';
 
 /** Only authority-api dispatches: an order reaches a provider after its approvals were verified there. */
 const DISPATCHER = 'evx://service/authority-api';
 
 @Controller()
 export class TaskDispatchGrpcController {
-  constructor(private readonly store: TaskDispatchStore) {}
+  constructor(
+    private readonly store: TaskDispatchStore,
+    private readonly reports: TaskReportStreamService,
+  ) {}
 
   @GrpcMethod(TASK_DISPATCH_SERVICE_NAME, 'DispatchTask')
   @Allow('service')
@@ -27,5 +39,16 @@ export class TaskDispatchGrpcController {
       );
     }
     return { cursor: String(await this.store.dispatch(task, new Date())) };
+  }
+
+  /** What adapters did with their tasks; authority-api moves its orders accordingly. */
+  @GrpcMethod(TASK_DISPATCH_SERVICE_NAME, 'StreamTaskReports')
+  @Allow('service:authority-api')
+  streamTaskReports(
+    request: StreamTaskReportsRequest,
+    _m: Metadata,
+    call: ServerSurfaceCall,
+  ): Observable<StreamTaskReportsResponse> {
+    return this.reports.stream(call.getAuthContext().sslPeerCertificate?.raw as Buffer, request.cursor);
   }
 }

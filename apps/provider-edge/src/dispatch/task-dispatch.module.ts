@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { PersistenceModule } from '#evx/persistence';
 import type { TrustStore } from '#evx/pki';
 import { EvxServiceModule } from '#evx/transport';
@@ -6,6 +7,9 @@ import { PROVIDER_EDGE_STORE } from '../persistence/provider-edge.store.js';
 import type { ProviderEdgeConfig } from '../provider-edge.config.js';
 import { TaskDispatchGrpcController } from './task-dispatch.grpc-controller.js';
 import { TaskDispatchStore } from './task-dispatch.store.js';
+import { TaskReportStreamService } from './task-report-stream.service.js';
+import { TaskReportEntity } from '../persistence/exchange.entities.js';
+import { TASK_STREAM_TIMING } from '../task-stream.service.js';
 
 /**
  * provider-edge's internal side, a Nest app of its own on its own port: EVX services only (the service trust
@@ -19,9 +23,14 @@ export class TaskDispatchModule {
       imports: [
         EvxServiceModule.forRoot({ trust, policy: { service: 'provider-edge', allowedDomains: ['service'] } }),
         PersistenceModule.forService(config, PROVIDER_EDGE_STORE),
+        TypeOrmModule.forFeature([TaskReportEntity]),
       ],
       controllers: [TaskDispatchGrpcController],
-      providers: [TaskDispatchStore],
+      providers: [
+        TaskDispatchStore,
+        TaskReportStreamService,
+        { provide: TASK_STREAM_TIMING, useValue: { pollMs: config.taskPollMs, heartbeatMs: config.heartbeatMs } },
+      ],
     };
   }
 }

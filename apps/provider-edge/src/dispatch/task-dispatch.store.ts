@@ -6,18 +6,13 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { Task } from '#evx/proto';
 import { TaskEntity } from '../persistence/task.entity.js';
+import { wireJson } from '../persistence/wire-json.js';
 
 const ATTEMPTS = 5;
 
 /** The stored JSON must go back through proto-loader's fromObject: bytes as base64, never Buffer's JSON shape. */
 export function taskJson(task: Task): string {
-  return JSON.stringify(task, (_key, value: unknown) => {
-    if (typeof value === 'object' && value !== null && (value as { type?: unknown }).type === 'Buffer') {
-      const data = (value as { data?: unknown }).data;
-      if (Array.isArray(data)) return Buffer.from(data as number[]).toString('base64');
-    }
-    return value;
-  });
+  return wireJson(task);
 }
 
 @Injectable()
@@ -30,7 +25,9 @@ export class TaskDispatchStore {
       try {
         return await this.dataSource.transaction(async (manager) => {
           const existing = await manager.findOneBy(TaskEntity, { id: task.taskId });
-          if (existing && (JSON.parse(existing.bundle) as Task).generation >= task.generation) return existing.position;
+          const previous = existing ? (JSON.parse(existing.bundle) as Task) : undefined;
+          if (existing && previous && previous.generation >= task.generation) return existing.position;
+          const stored = previous ? keepAdapterFacts(task, previous) : task;
           const last = await manager
             .createQueryBuilder(TaskEntity, 't')
             .select('MAX(t.position)', 'max')
@@ -41,8 +38,8 @@ export class TaskDispatchStore {
             providerId: task.providerId,
             position,
             requestId: task.authorisationId,
-            status: task.status,
-            bundle: taskJson(task),
+            status: stored.status,
+            bundle: taskJson(stored),
             updatedAt: now.getTime(),
           };
           if (existing) await manager.update(TaskEntity, { id: task.taskId }, columns);
@@ -55,4 +52,17 @@ export class TaskDispatchStore {
       }
     }
   }
+}
+
+/**
+ * What the adapter told provider-edge stays on a new generation even when authority-api has not applied it yet:
+ * the first provider reference, the questions asked, the refusal given.
+ */
+function keepAdapterFacts(next: Task, previous: Task): Task {
+  return {
+    ...next,
+    providerReference: next.providerReference || previous.providerReference,
+    clarifications: next.clarifications?.length ? next.clarifications : (previous.clarifications ?? []),
+    refusal: next.refusal ?? previous.refusal ?? null,
+  };
 }

@@ -24,6 +24,10 @@ export class TaskEntity {
   @Column({ type: 'text' })
   bundle: string;
 
+  /** Highest task generation the adapter acknowledged; 0 before the first. */
+  @Column({ name: 'acknowledged_generation', type: 'integer', default: 0 })
+  acknowledgedGeneration: number;
+
   @Column({ name: 'created_at', type: 'bigint', transformer: epochMillis })
   createdAt: number;
 

@@ -1,0 +1,141 @@
+// provider-edge's side of the vault's package RPCs (proto/evx/v1/vault_service.proto): unary calls through
+// VaultClient, and the AppendRecords client stream on the raw grpc-js client, whose write() reports backpressure.
+import { Injectable } from '@nestjs/common';
+import { Metadata, status, type ClientWritableStream, type ServiceError } from '@grpc/grpc-js';
+import { RpcException } from '@nestjs/microservices';
+import { EvxError, type ErrorKind } from '#evx/errors';
+import type {
+  AppendRecordsRequest,
+  AppendRecordsResponse,
+  BeginPackageRequest,
+  BeginPackageResponse,
+  CompletePackageRequest,
+  CompletePackageResponse,
+  EvidencePackage,
+  GetPackageResponse,
+} from '#evx/proto';
+import { VaultClient } from '#evx/transport';
+
+/**
+ * The origin statement's `signedAt` (RFC 3339 UTC with milliseconds), which the adapter signed but the contract does
+ * not carry yet: the adapter sends it as this call metadata on CompleteTask, and provider-edge passes it on to the
+ * vault's CompletePackage under the same key.
+ */
+export const ORIGIN_SIGNED_AT_METADATA = 'evx-origin-signed-at';
+
+/** An open AppendRecords stream: write records, then `finish()` for the vault's account of them. */
+export interface RecordSink {
+  /** False when the stream's buffer is full: stop reading until `drain`. */
+  write(request: AppendRecordsRequest): boolean;
+  onDrain(listener: () => void): void;
+  /** Half-closes and waits for the vault's response. */
+  finish(): Promise<AppendRecordsResponse>;
+  /** Ends the stream without waiting (the caller is failing anyway); complete records stay durable. */
+  abandon(): void;
+}
+
+type StreamMethod = (
+  callback: (error: ServiceError | null, response?: AppendRecordsResponse) => void,
+) => ClientWritableStream<AppendRecordsRequest>;
+
+/** How long the vault may take to confirm an AppendRecords stream after it was half-closed. */
+const FINISH_TIMEOUT_MS = 60_000;
+
+type UnaryMethod = (
+  request: unknown,
+  metadata: Metadata,
+  options: { deadline: Date },
+  callback: (error: ServiceError | null, response?: unknown) => void,
+) => void;
+
+const KIND_OF_STATUS: Partial<Record<status, ErrorKind>> = {
+  [status.INVALID_ARGUMENT]: 'invalid-argument',
+  [status.OUT_OF_RANGE]: 'out-of-range',
+  [status.NOT_FOUND]: 'not-found',
+  [status.FAILED_PRECONDITION]: 'failed-precondition',
+  [status.ABORTED]: 'stale-generation',
+  [status.RESOURCE_EXHAUSTED]: 'too-large',
+};
+
+@Injectable()
+export class VaultPackages {
+  constructor(private readonly vault: VaultClient) {}
+
+  async begin(request: BeginPackageRequest): Promise<EvidencePackage> {
+    const response = await this.vault.call<BeginPackageResponse>('beginPackage', request);
+    return required(response.evidencePackage);
+  }
+
+  async get(packageId: string): Promise<EvidencePackage> {
+    const response = await this.vault.call<GetPackageResponse>('getPackage', { packageId });
+    return required(response.evidencePackage);
+  }
+
+  /** Called on the raw client: the vault's DATA_LOSS must reach the adapter as DATA_LOSS, not as UNAVAILABLE. */
+  async complete(request: CompletePackageRequest, originSignedAt: string | undefined): Promise<EvidencePackage> {
+    const method = (this.vault.grpc as unknown as Record<string, UnaryMethod>)['completePackage'];
+    const metadata = new Metadata();
+    if (originSignedAt !== undefined) metadata.set(ORIGIN_SIGNED_AT_METADATA, originSignedAt);
+    const response = await new Promise<CompletePackageResponse>((resolve, reject) =>
+      method.call(this.vault.grpc, request, metadata, { deadline: new Date(Date.now() + 30_000) }, (error, r) =>
+        error ? reject(vaultStreamError(error)) : resolve(r as CompletePackageResponse),
+      ),
+    );
+    return required(response.evidencePackage);
+  }
+
+  /** Opens AppendRecords for a package; the header is written here. */
+  openRecords(packageId: string): RecordSink {
+    let settle!: { resolve: (r: AppendRecordsResponse) => void; reject: (e: unknown) => void };
+    const outcome = new Promise<AppendRecordsResponse>((resolve, reject) => (settle = { resolve, reject }));
+    outcome.catch(() => undefined); // observed by finish(); an abandoned stream's failure is expected
+    const method = (this.vault.grpc as unknown as Record<string, StreamMethod>)['appendRecords'];
+    const call = method.call(this.vault.grpc, (error, response) =>
+      error ? settle.reject(vaultStreamError(error)) : settle.resolve(response!),
+    );
+    call.write({ header: { packageId } });
+    return {
+      write: (request) => call.write(request),
+      onDrain: (listener) => call.once('drain', listener),
+      finish: () => {
+        call.end();
+        // The vault answers once its last record is durable; a vault that never answers must not hold the adapter.
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<never>((_resolve, reject) => {
+          timer = setTimeout(() => {
+            call.cancel();
+            reject(
+              new EvxError(
+                'unavailable',
+                'the vault did not confirm the upload in time; ask GetUploadState and resume',
+              ),
+            );
+          }, FINISH_TIMEOUT_MS);
+        });
+        return Promise.race([outcome, late]).finally(() => clearTimeout(timer));
+      },
+      abandon: () => call.cancel(),
+    };
+  }
+}
+
+function required(pkg: EvidencePackage | null | undefined): EvidencePackage {
+  if (!pkg) throw new EvxError('unavailable', 'the vault answered without a package; try again shortly');
+  return pkg;
+}
+
+/** The vault's refusals keep their kind and message; anything else is the vault being unavailable. */
+function vaultStreamError(error: ServiceError): Error {
+  const mismatch = integrityMismatch(error);
+  if (mismatch) return mismatch;
+  const kind = KIND_OF_STATUS[error.code as status];
+  if (kind) return new EvxError(kind, error.details, error.metadata?.get('evx-error-code')[0]?.toString() || undefined);
+  return new EvxError('unavailable', 'the vault is unavailable; resume the upload shortly');
+}
+
+/** DATA_LOSS (ERROR_CODE_INTEGRITY_MISMATCH) has no EvxError kind: it passes through as its own gRPC status. */
+function integrityMismatch(error: unknown): RpcException | undefined {
+  const e = error as Partial<ServiceError>;
+  if (e?.code !== status.DATA_LOSS) return undefined;
+  return new RpcException({ code: status.DATA_LOSS, message: e.details ?? 'integrity mismatch' });
+}
