@@ -6,8 +6,30 @@ import { testDatabase, type TestDatabase } from '../support/test-database.js';
 
 const STORES: Array<[string, ServiceStore, string[]]> = [
   ['authority-api', AUTHORITY_STORE, ['authority_request', 'authority_idempotency_key']],
-  ['provider-edge', PROVIDER_EDGE_STORE, ['provider_task', 'provider_adapter_cursor']],
-  ['vault', VAULT_STORE, ['vault_log_entry', 'vault_log_node', 'vault_checkpoint', 'vault_log_head']],
+  [
+    'provider-edge',
+    PROVIDER_EDGE_STORE,
+    [
+      'provider_task',
+      'provider_adapter_cursor',
+      'provider_task_report',
+      'provider_upload',
+      'provider_upload_rejection',
+    ],
+  ],
+  [
+    'vault',
+    VAULT_STORE,
+    [
+      'vault_log_entry',
+      'vault_log_node',
+      'vault_checkpoint',
+      'vault_log_head',
+      'vault_evidence_seal',
+      'vault_evidence_package',
+      'vault_evidence_record',
+    ],
+  ],
 ];
 
 let db: TestDatabase;

@@ -84,6 +84,11 @@ export class EvidenceSealService {
   async isSealed(authorisationId: string): Promise<boolean> {
     return (await this.seals.countBy({ authorisationId })) > 0;
   }
+
+  /** The seal of an order, or null if its evidence is not sealed. */
+  sealOf(authorisationId: string): Promise<EvidenceSealEntity | null> {
+    return this.seals.findOneBy({ authorisationId });
+  }
 }
 
 function validate(c: SealCommand): void {

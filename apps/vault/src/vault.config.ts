@@ -17,4 +17,11 @@ export class VaultConfig extends CommonConfig {
   @Min(1, { message: 'must be at least 1' })
   @Max(10000, { message: 'must be at most 10000' })
   logBatchSize: number = 2000;
+
+  /** Largest payload of one evidence record; larger ones are rejected (TOO_LARGE). The format allows 1 GiB. */
+  @FromEnv('VAULT_MAX_RECORD_BYTES')
+  @IsInt({ message: 'must be a whole number' })
+  @Min(0, { message: 'must be at least 0' })
+  @Max(1073741824, { message: 'must be at most 1073741824 (1 GiB, the package format limit)' })
+  maxRecordBytes: number = 1073741824;
 }

@@ -8,8 +8,12 @@ import { EvidenceSealService } from './evidence-seal.service.js';
 import { LogGrpcController } from './log.grpc-controller.js';
 import { EvidenceSealEntity } from './persistence/evidence-seal.entity.js';
 import { logProviders } from './log.providers.js';
+import { EvidencePackageGrpcController } from './packages/evidence-package.grpc-controller.js';
+import { EvidencePackageService } from './packages/evidence-package.service.js';
+import { PackageCompletionService } from './packages/package-completion.service.js';
+import { PackageDownloadService } from './packages/package-download.service.js';
 import { VAULT_STORE } from './persistence/vault.store.js';
-import type { VaultConfig } from './vault.config.js';
+import { VaultConfig } from './vault.config.js';
 
 @Module({})
 export class VaultModule {
@@ -22,8 +26,15 @@ export class VaultModule {
         PersistenceModule.forService(config, VAULT_STORE),
         TypeOrmModule.forFeature([EvidenceSealEntity]),
       ],
-      controllers: [LogGrpcController, EvidenceSealGrpcController],
-      providers: [...logProviders(config), EvidenceSealService],
+      controllers: [LogGrpcController, EvidenceSealGrpcController, EvidencePackageGrpcController],
+      providers: [
+        { provide: VaultConfig, useValue: config },
+        ...logProviders(config),
+        EvidenceSealService,
+        EvidencePackageService,
+        PackageCompletionService,
+        PackageDownloadService,
+      ],
     };
   }
 }

@@ -269,7 +269,14 @@ export interface CompleteTaskRequest {
    * The adapter's signature over its origin statement (task_id, upload_id, record_count,
    * chain_head, merkle_root; docs/package-format.md), with the provider's signing key.
    */
-  originSignature?: Signature | null;
+  originSignature?:
+    | Signature
+    | null;
+  /**
+   * The signing time written in the origin statement (`signedAt`); EVX rebuilds the signed bytes
+   * from the fields above and this time.
+   */
+  originSignedAt?: Timestamp | null;
 }
 
 /** The completed task and its package receipt. */

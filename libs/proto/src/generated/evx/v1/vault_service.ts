@@ -97,6 +97,8 @@ export const AuditAction = {
   AUDIT_ACTION_NOTIFICATION_ISSUED: "AUDIT_ACTION_NOTIFICATION_ISSUED",
   /** AUDIT_ACTION_ACCESS_DENIED - A call was refused for identity, role or scope reasons. */
   AUDIT_ACTION_ACCESS_DENIED: "AUDIT_ACTION_ACCESS_DENIED",
+  /** AUDIT_ACTION_PACKAGE_STARTED - The vault started a package for a provider's upload. */
+  AUDIT_ACTION_PACKAGE_STARTED: "AUDIT_ACTION_PACKAGE_STARTED",
 } as const;
 
 export type AuditAction = typeof AuditAction[keyof typeof AuditAction];
@@ -127,6 +129,7 @@ export namespace AuditAction {
   export type AUDIT_ACTION_EVIDENCE_SEALED = typeof AuditAction.AUDIT_ACTION_EVIDENCE_SEALED;
   export type AUDIT_ACTION_NOTIFICATION_ISSUED = typeof AuditAction.AUDIT_ACTION_NOTIFICATION_ISSUED;
   export type AUDIT_ACTION_ACCESS_DENIED = typeof AuditAction.AUDIT_ACTION_ACCESS_DENIED;
+  export type AUDIT_ACTION_PACKAGE_STARTED = typeof AuditAction.AUDIT_ACTION_PACKAGE_STARTED;
 }
 
 /** Why evidence is sealed. */
@@ -397,6 +400,11 @@ export interface CompletePackageRequest {
     | null;
   /** DER X.509 certificate chain of the provider's signing key, leaf first. */
   originCertificates: Buffer[];
+  /**
+   * The signing time inside the provider's origin statement (`signedAt`), needed to rebuild the
+   * signed bytes.
+   */
+  originSignedAt?: Timestamp | null;
 }
 
 /** The complete package. */

@@ -1,0 +1,156 @@
+// The package rows and record rows: every write in one transaction, and every record commit conditional on the
+// package still being where the stream thinks it is, so two streams for one upload cannot both add record n.
+import type { DataSource, EntityManager } from 'typeorm';
+import { EvxError } from '#evx/errors';
+import { EvidencePackageEntity, EvidenceRecordEntity } from '../persistence/evidence-package.entities.js';
+import type { AcceptedRecord } from './record-intake.js';
+
+export class EvidencePackageStore {
+  constructor(private readonly dataSource: DataSource) {}
+
+  find(packageId: string): Promise<EvidencePackageEntity | null> {
+    return this.dataSource.manager.getRepository(EvidencePackageEntity).findOneBy({ packageId });
+  }
+
+  async get(packageId: string): Promise<EvidencePackageEntity> {
+    const row = await this.find(packageId);
+    if (!row) throw new EvxError('not-found', `no evidence package ${packageId}`);
+    return row;
+  }
+
+  findByUpload(taskId: string, uploadId: string): Promise<EvidencePackageEntity | null> {
+    return this.dataSource.manager.getRepository(EvidencePackageEntity).findOneBy({ taskId, uploadId });
+  }
+
+  ofAuthorisation(authorisationId: string): Promise<EvidencePackageEntity[]> {
+    return this.dataSource.manager
+      .getRepository(EvidencePackageEntity)
+      .find({ where: { authorisationId }, order: { createdAt: 'ASC', packageId: 'ASC' } });
+  }
+
+  /** Inserts the package unless one exists for its upload; returns the row that exists afterwards. */
+  async insert(row: EvidencePackageEntity): Promise<EvidencePackageEntity> {
+    try {
+      await this.dataSource.transaction(async (m) => {
+        const exists = await m
+          .getRepository(EvidencePackageEntity)
+          .findOneBy({ taskId: row.taskId, uploadId: row.uploadId });
+        if (!exists) await m.insert(EvidencePackageEntity, row);
+      });
+    } catch (error) {
+      // A concurrent BeginPackage for the same upload inserted it first: that row is the answer.
+      if (!(await this.findByUpload(row.taskId, row.uploadId))) throw error;
+    }
+    return (await this.findByUpload(row.taskId, row.uploadId)) as EvidencePackageEntity;
+  }
+
+  storedRecord(packageId: string, sequenceNumber: number): Promise<EvidenceRecordEntity | null> {
+    return this.dataSource.manager.getRepository(EvidenceRecordEntity).findOneBy({ packageId, sequenceNumber });
+  }
+
+  /** The accepted records in package order, a page at a time (the builder streams them). */
+  records(packageId: string, afterPosition: number, limit: number): Promise<EvidenceRecordEntity[]> {
+    return this.dataSource.manager
+      .getRepository(EvidenceRecordEntity)
+      .createQueryBuilder('r')
+      .where('r.package_id = :packageId AND r.position > :afterPosition', { packageId, afterPosition })
+      .orderBy('r.position', 'ASC')
+      .limit(limit)
+      .getMany();
+  }
+
+  async commitRecord(packageId: string, record: AcceptedRecord, at: number): Promise<void> {
+    await this.dataSource.transaction(async (m) => {
+      await this.advance(m, packageId, record.sequenceNumber, {
+        recordCount: record.position,
+        payloadBytes: () => `payload_bytes + ${record.payloadSize}`,
+        ...record.chain.stored,
+      });
+      await m.insert(EvidenceRecordEntity, {
+        packageId,
+        sequenceNumber: record.sequenceNumber,
+        position: record.position,
+        metadata: Buffer.from(record.metadata).toString('utf8'),
+        payloadFile: record.payloadFile,
+        createdAt: at,
+      });
+    });
+  }
+
+  async commitRejection(packageId: string, sequenceNumber: number): Promise<void> {
+    await this.dataSource.transaction((m) => this.advance(m, packageId, sequenceNumber, {}));
+  }
+
+  async update(packageId: string, values: Partial<EvidencePackageEntity>): Promise<void> {
+    await this.dataSource.transaction((m) => m.update(EvidencePackageEntity, { packageId }, values));
+  }
+
+  /**
+   * Fixes the completion (receipt time, origin signature) if the package still holds exactly `recordCount` records
+   * and has none yet; from then on no record can be added. Returns whether it did.
+   */
+  async fixCompletion(
+    packageId: string,
+    recordCount: number,
+    values: Partial<EvidencePackageEntity>,
+  ): Promise<boolean> {
+    const result = await this.dataSource.transaction((m) =>
+      m
+        .createQueryBuilder()
+        .update(EvidencePackageEntity)
+        .set(values)
+        .where(
+          'package_id = :packageId AND record_count = :recordCount AND origin_signature IS NULL AND state = :open',
+          {
+            packageId,
+            recordCount,
+            open: 'PACKAGE_STATE_OPEN',
+          },
+        )
+        .execute(),
+    );
+    return result.affected === 1;
+  }
+
+  /** Marks the order's complete packages SEALED; returns every package of the order. */
+  async seal(authorisationId: string, sealedAt: number): Promise<EvidencePackageEntity[]> {
+    await this.dataSource.transaction((m) =>
+      m
+        .createQueryBuilder()
+        .update(EvidencePackageEntity)
+        .set({ state: 'PACKAGE_STATE_SEALED', sealedAt })
+        .where('authorisation_id = :authorisationId AND state = :complete', {
+          authorisationId,
+          complete: 'PACKAGE_STATE_COMPLETE',
+        })
+        .execute(),
+    );
+    return this.ofAuthorisation(authorisationId);
+  }
+
+  private async advance(
+    m: EntityManager,
+    packageId: string,
+    sequenceNumber: number,
+    values: Record<string, unknown>,
+  ): Promise<void> {
+    const result = await m
+      .createQueryBuilder()
+      .update(EvidencePackageEntity)
+      .set({ ...values, durableSeq: sequenceNumber })
+      .where('package_id = :packageId AND durable_seq = :previous AND state = :open AND origin_signature IS NULL', {
+        packageId,
+        previous: sequenceNumber - 1,
+        open: 'PACKAGE_STATE_OPEN',
+      })
+      .execute();
+    if (result.affected !== 1) {
+      throw new EvxError(
+        'failed-precondition',
+        `package ${packageId} changed while record ${sequenceNumber} was written (another stream, or it was ` +
+          'completed): ask for the durable sequence number and resume',
+        'SEQUENCE_CONFLICT',
+      );
+    }
+  }
+}
