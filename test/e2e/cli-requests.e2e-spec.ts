@@ -10,7 +10,6 @@ import {
   decideRequest,
   listRequests,
   requestExitCode,
-  downloadPackage,
   showRequest,
   submitRequest,
   withdrawRequest,
@@ -152,9 +151,5 @@ describe('evx request (CLI over REST)', () => {
     expect(mine.at(-1)).toMatchObject({ newStatus: 'REQUEST_STATUS_AWAITING_APPROVAL', generation: 2 });
     expect(mine.every((c) => c.cursor.length > 0)).toBe(true);
 
-    const download = await refusal(downloadPackage({ ...as('police-hn.inv-1'), id: created.authorisationId }));
-    expect(download).toBeInstanceOf(ApiError);
-    expect((download as ApiError).status).toBe(404);
-    expect(requestExitCode(download)).toBe(1);
   });
 });

@@ -5,7 +5,17 @@ import { VAULT_STORE } from '../../apps/vault/src/persistence/vault.store.js';
 import { testDatabase, type TestDatabase } from '../support/test-database.js';
 
 const STORES: Array<[string, ServiceStore, string[]]> = [
-  ['authority-api', AUTHORITY_STORE, ['authority_request', 'authority_idempotency_key']],
+  [
+    'authority-api',
+    AUTHORITY_STORE,
+    [
+      'authority_request',
+      'authority_idempotency_key',
+      'authority_request_change',
+      'authority_report_cursor',
+      'authority_task_report',
+    ],
+  ],
   [
     'provider-edge',
     PROVIDER_EDGE_STORE,

@@ -44,4 +44,16 @@ export class AuthorityApiConfig extends CommonConfig {
   @IsInt()
   @Min(100)
   watchHeartbeatMs: number = 30_000;
+
+  /** First wait before reconnecting to provider-edge's report stream, in ms; doubled after each failure. */
+  @FromEnv('AUTHORITY_API_REPORTS_RETRY_MIN_MS')
+  @IsInt()
+  @Min(10)
+  reportsRetryMinMs: number = 500;
+
+  /** Longest wait between reconnection attempts to the report stream, in ms. */
+  @FromEnv('AUTHORITY_API_REPORTS_RETRY_MAX_MS')
+  @IsInt()
+  @Min(10)
+  reportsRetryMaxMs: number = 30_000;
 }

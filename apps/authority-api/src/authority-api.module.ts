@@ -20,6 +20,9 @@ import { RequestQueryService } from './request-query.service.js';
 import { RequestsHttpController } from './requests.http-controller.js';
 import { AuditLogHttpController } from './audit-log.http-controller.js';
 import { RequestActionsHttpController } from './requests/request-actions.http-controller.js';
+import { PackageDownloadHttpController } from './requests/package-download.http-controller.js';
+import { WatchRequestsHttpController } from './requests/watch-requests.http-controller.js';
+import { DownloadPackageUseCase } from './requests/download-package.use-case.js';
 import { CreateRequestUseCase } from './requests/create-request.use-case.js';
 import { DecideRequestUseCase } from './requests/decide-request.use-case.js';
 import { RequestRepository } from './requests/request.repository.js';
@@ -31,6 +34,13 @@ import { WithdrawRequestUseCase } from './requests/withdraw-request.use-case.js'
 import { WATCH_TIMING, WatchRequestsUseCase } from './requests/watch-requests.use-case.js';
 import { TASK_DISPATCH_CLIENT, TaskDispatcher } from './requests/task-dispatcher.service.js';
 import { createServiceClient } from '#evx/proto';
+import { TaskReportApplier } from './reports/task-report.applier.js';
+import {
+  GrpcReportSource,
+  REPORT_CONSUMER_SETTINGS,
+  REPORT_SOURCE,
+  TaskReportConsumer,
+} from './reports/task-report.consumer.js';
 
 /** What a test (or an embedding) may replace: the clock drives every deadline, so tests pass a ManualClock. */
 export interface AuthorityApiOptions {
@@ -43,6 +53,10 @@ export class AuthorityApiModule {
     const internalCredentials = grpcClientCredentials(trust, loadServiceKeyPair(config.certsDir, 'authority-api'));
     const vault = new VaultClient(config.vaultAddress, internalCredentials);
     const taskDispatch = createServiceClient('taskDispatch', config.providerEdgeInternalAddress, internalCredentials);
+    // A channel of its own for the long-lived report stream, so closing the dispatch client never cuts it.
+    const reports = new GrpcReportSource(
+      createServiceClient('taskDispatch', config.providerEdgeInternalAddress, internalCredentials),
+    );
     return {
       module: AuthorityApiModule,
       imports: [
@@ -59,6 +73,9 @@ export class AuthorityApiModule {
       controllers: [
         HealthHttpController,
         RequestsHttpController,
+        // Before RequestActionsHttpController, whose GET :id would otherwise take /v1/requests/watch.
+        WatchRequestsHttpController,
+        PackageDownloadHttpController,
         RequestActionsHttpController,
         AuditLogHttpController,
         AuthorityGrpcController,
@@ -76,9 +93,17 @@ export class AuthorityApiModule {
         DecideRequestUseCase,
         WithdrawRequestUseCase,
         WatchRequestsUseCase,
+        DownloadPackageUseCase,
         { provide: WATCH_TIMING, useValue: { pollMs: config.watchPollMs, heartbeatMs: config.watchHeartbeatMs } },
         { provide: TASK_DISPATCH_CLIENT, useValue: taskDispatch },
         TaskDispatcher,
+        TaskReportApplier,
+        { provide: REPORT_SOURCE, useValue: reports },
+        {
+          provide: REPORT_CONSUMER_SETTINGS,
+          useValue: { enabled: true, minBackoffMs: config.reportsRetryMinMs, maxBackoffMs: config.reportsRetryMaxMs },
+        },
+        TaskReportConsumer,
         {
           provide: RequestSchedulerService,
           inject: [RequestWorkflowService, TaskDispatcher],

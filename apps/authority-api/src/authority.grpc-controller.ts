@@ -1,5 +1,7 @@
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
 import { Controller } from '@nestjs/common';
-import type { Observable } from 'rxjs';
+import { Observable } from 'rxjs';
 import { GrpcMethod } from '@nestjs/microservices';
 import type { Metadata } from '@grpc/grpc-js';
 import { EvxError } from '#evx/errors';
@@ -41,8 +43,8 @@ import { decodeStoredRequest, type StoredRequest } from './requests/stored-reque
 import { SubmitRequestUseCase } from './requests/submit-request.use-case.js';
 import { WithdrawRequestUseCase } from './requests/withdraw-request.use-case.js';
 import { WatchRequestsUseCase } from './requests/watch-requests.use-case.js';
-import { refuseDownload } from './requests/download-package.use-case.js';
-import { actorOfIdentity, RequestWorkflowService } from './requests/request-workflow.service.js';
+import { DownloadPackageUseCase } from './requests/download-package.use-case.js';
+import { actorOfIdentity } from './requests/request-workflow.service.js';
 
 interface PeerCall {
   getAuthContext(): { sslPeerCertificate?: { raw?: Buffer } };
@@ -76,8 +78,8 @@ export class AuthorityGrpcController {
     private readonly submitting: SubmitRequestUseCase,
     private readonly deciding: DecideRequestUseCase,
     private readonly withdrawing: WithdrawRequestUseCase,
-    private readonly workflow: RequestWorkflowService,
     private readonly watching: WatchRequestsUseCase,
+    private readonly downloading: DownloadPackageUseCase,
   ) {}
 
   @GrpcMethod(AUTHORITY_SERVICE_NAME, 'CreateRequest')
@@ -183,12 +185,45 @@ export class AuthorityGrpcController {
     });
   }
 
-  /** Packages are not in the vault yet: a sealed order is FAILED_PRECONDITION, any other NOT_FOUND; nothing faked. */
+  /**
+   * The package file from the vault, chunk by chunk from `offset`. The next chunk is read from the vault only once
+   * the client's stream has room again (the server call's drain), so a slow client slows the vault, not memory.
+   */
   @GrpcMethod(AUTHORITY_SERVICE_NAME, 'DownloadPackage')
-  @Allow('investigator')
-  async downloadPackage(request: DownloadPackageRequest, _m: Metadata, call: object): Promise<DownloadPackageResponse> {
-    const stored = await this.workflow.visible(actorOfIdentity(actorOf(call)), request.authorisationId);
-    return refuseDownload(stored.authorisation);
+  @Allow('investigator', 'approver')
+  async downloadPackage(
+    request: DownloadPackageRequest,
+    _m: Metadata,
+    call: object,
+  ): Promise<Observable<DownloadPackageResponse>> {
+    const download = await this.downloading.open(actorOfIdentity(actorOf(call)), {
+      authorisationId: request.authorisationId,
+      offset: request.offset,
+      format: request.format,
+    });
+    const server = call as Writable;
+    return new Observable<DownloadPackageResponse>((subscriber) => {
+      let stopped = false;
+      const stop = new AbortController();
+      void (async () => {
+        try {
+          for await (const chunk of download.chunks) {
+            if (stopped) return;
+            subscriber.next(chunk);
+            // Nest wrote it; when the call's buffer is full, wait for it to drain before reading on.
+            if (server.writableNeedDrain) await once(server, 'drain', { signal: stop.signal });
+          }
+          subscriber.complete();
+        } catch (error) {
+          if (!stopped) subscriber.error(error);
+        }
+      })();
+      return () => {
+        stopped = true;
+        stop.abort();
+        download.cancel();
+      };
+    });
   }
 
   private async decide(type: DecisionType, request: DecisionMessage, call: object): Promise<Authorisation> {

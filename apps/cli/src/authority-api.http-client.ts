@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import { request } from 'node:https';
 import { join } from 'node:path';
 
@@ -28,6 +29,8 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** The response's headers, when a caller needs more than the message (e.g. a 416's Content-Range). */
+    readonly headers: Record<string, string | string[] | undefined> = {},
   ) {
     super(message);
   }
@@ -95,5 +98,50 @@ function callJson<T>(
     req.on('timeout', () => req.destroy(new Error(`timed out waiting for ${baseUrl}`)));
     req.on('error', reject);
     req.end(payload);
+  });
+}
+
+/**
+ * GET a streamed resource (a package file): resolves with the response as soon as its headers arrive, for the
+ * caller to read at its own pace. An error status rejects with ApiError and the server's message (JSON body); the
+ * connection failing rejects with the socket's error.
+ */
+export function getStream(
+  baseUrl: string,
+  path: string,
+  identity: ClientIdentity,
+  headers: Record<string, string> = {},
+): Promise<IncomingMessage> {
+  return new Promise<IncomingMessage>((resolve, reject) => {
+    const req = request(
+      new URL(path, baseUrl),
+      {
+        method: 'GET',
+        ca: identity.caPem,
+        cert: identity.certPem,
+        key: identity.keyPem,
+        timeout: 60_000,
+        agent: false,
+        headers,
+      },
+      (res) => {
+        if ((res.statusCode ?? 500) < 400) return resolve(res);
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk.length + text.length < 65_536 ? chunk : ''));
+        res.on('end', () => {
+          let parsed: unknown;
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            parsed = { message: text.slice(0, 200) };
+          }
+          reject(new ApiError(res.statusCode ?? 0, `${res.statusCode}: ${messageOf(parsed, text)}`, res.headers));
+        });
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`timed out waiting for ${baseUrl}`)));
+    req.on('error', reject);
+    req.end();
   });
 }

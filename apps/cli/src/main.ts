@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { auditCommands } from './commands/audit.command.js';
 import { certsCommands } from './commands/certs.command.js';
 import { discloseCommand } from './commands/disclose.command.js';
+import { packageCommands } from './commands/package.command.js';
 import { requestCommands } from './commands/request.command.js';
 import { up } from './commands/up.command.js';
 import { verifyCommand } from './commands/verify.command.js';
@@ -30,6 +31,7 @@ verifyCommand(program);
 discloseCommand(program);
 auditCommands(program, certsDirOption);
 requestCommands(program, certsDirOption);
+packageCommands(program, certsDirOption);
 
 try {
   await program.parseAsync(process.argv);

@@ -4,15 +4,25 @@ import { AuthorityRequests1764100000001 } from './migrations/1764100000001-autho
 import { AuthorityRequestUrgency1764300000001 } from './migrations/1764300000001-authority-request-urgency.js';
 import { IdempotencyKeyEntity, RequestChangeEntity, RequestEntity } from './request.entity.js';
 import { AuthorityRequestChanges1764300000002 } from './migrations/1764300000002-authority-request-changes.js';
+import { AuthorityTaskReports1764400000001 } from './migrations/1764400000001-authority-task-reports.js';
+import { ReportCursorEntity, TaskReportEntity } from './task-report.entity.js';
 
 /** authority-api's own tables. Migrations are committed and never edited; add a new one for every change. */
 export const AUTHORITY_STORE: ServiceStore = {
   service: 'authority-api',
-  entities: [auditOutboxSchema('authority-api'), RequestEntity, IdempotencyKeyEntity, RequestChangeEntity],
+  entities: [
+    auditOutboxSchema('authority-api'),
+    RequestEntity,
+    IdempotencyKeyEntity,
+    RequestChangeEntity,
+    ReportCursorEntity,
+    TaskReportEntity,
+  ],
   migrations: [
     AuthorityRequests1764100000001,
     AuthorityAuditOutbox1764200000001,
     AuthorityRequestUrgency1764300000001,
     AuthorityRequestChanges1764300000002,
+    AuthorityTaskReports1764400000001,
   ],
 };

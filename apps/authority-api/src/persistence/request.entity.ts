@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
-import { epochMillis } from '#evx/persistence';
+import { bigintNumber, epochMillis } from '#evx/persistence';
 
 @Entity('authority_request')
 @Index('authority_request_agency_status', ['agency', 'status', 'createdAt'])
@@ -43,6 +43,24 @@ export class RequestEntity {
 
   @Column({ name: 'updated_at', type: 'bigint', transformer: epochMillis })
   updatedAt: number;
+
+  /** The evidence package the provider completed (from its task report); null before. */
+  @Column({ name: 'package_id', type: 'varchar', length: 36, nullable: true })
+  packageId?: string | null;
+
+  /** `PACKAGE_STATE_COMPLETE` or `PACKAGE_STATE_SEALED`, as the vault reported it. */
+  @Column({ name: 'package_state', type: 'varchar', length: 32, nullable: true })
+  packageState?: string | null;
+
+  /** Index of the package's commitment in the transparency log. */
+  @Column({ name: 'package_log_index', type: 'bigint', nullable: true, transformer: bigintNumber })
+  packageLogIndex?: number | null;
+
+  @Column({ name: 'package_record_count', type: 'bigint', nullable: true, transformer: bigintNumber })
+  packageRecordCount?: number | null;
+
+  @Column({ name: 'package_payload_bytes', type: 'bigint', nullable: true, transformer: bigintNumber })
+  packagePayloadBytes?: number | null;
 }
 
 @Entity('authority_idempotency_key')

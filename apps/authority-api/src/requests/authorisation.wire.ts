@@ -175,7 +175,26 @@ export function authorisationToWire(
         }
       : undefined,
     bundle: metadataOnly ? undefined : bundleToWire(bundle),
-    clarifications: [],
+    // Auditors see that a question was asked or a refusal given, and on which grounds, not the words.
+    clarifications: a.clarifications.map((c) => ({
+      clarificationId: c.clarificationId,
+      question: metadataOnly ? '' : c.question,
+      selectorIds: metadataOnly ? [] : [...c.selectorIds],
+      askedByUri: c.askedByUri,
+      askedAt: ts(c.askedAt),
+      answer: metadataOnly ? '' : (c.answer ?? ''),
+      answeredByUri: c.answeredByUri ?? '',
+      answeredAt: ts(c.answeredAt),
+    })),
+    refusal: a.refusal
+      ? {
+          ground: toProtoName(P.RefusalGround, a.refusal.ground),
+          explanation: metadataOnly ? '' : a.refusal.explanation,
+          selectorIds: metadataOnly ? [] : [...a.refusal.selectorIds],
+          refusedByUri: a.refusal.refusedByUri,
+          refusedAt: ts(a.refusal.refusedAt),
+        }
+      : undefined,
     taskId: a.taskId ?? '',
     packageId: a.packageId ?? '',
     preservationExpiration: ts(a.preservation?.expiresAt),

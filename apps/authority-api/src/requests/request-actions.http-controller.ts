@@ -20,7 +20,6 @@ import { requestView, RequestView } from './request.http-view.js';
 import { actorOfIdentity, RequestWorkflowService } from './request-workflow.service.js';
 import { SubmitRequestUseCase } from './submit-request.use-case.js';
 import { WithdrawRequestUseCase } from './withdraw-request.use-case.js';
-import { refuseDownload } from './download-package.use-case.js';
 
 const BODY = new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true });
 
@@ -175,14 +174,6 @@ export class RequestActionsHttpController {
       reason: body.reason,
     });
     return requestView(actor, stored);
-  }
-
-  @Get(':id/package')
-  @Allow('investigator')
-  @ApiOperation({ summary: 'Download the evidence package (not available yet: see docs/requests.md)' })
-  async package(@CallerIdentity() identity: Identity, @Param('id') id: string): Promise<never> {
-    const stored = await this.workflow.visible(actorOfIdentity(identity), id);
-    return refuseDownload(stored.authorisation);
   }
 
   private async decide(

@@ -15,6 +15,22 @@ export class ApprovalView {
   @ApiProperty() decidedAt: string;
 }
 
+export class RefusalView {
+  @ApiProperty({ description: 'INCOMPLETE_OR_WRONG_ORDER, DATA_NOT_HELD, NOT_OUR_CUSTOMER, …' }) ground: string;
+  @ApiProperty({ description: 'The provider’s words (empty for auditors)' }) explanation: string;
+  @ApiProperty({ type: [String] }) selectorIds: string[];
+  @ApiProperty() refusedByUri: string;
+  @ApiProperty() refusedAt: string;
+}
+
+export class ClarificationView {
+  @ApiProperty() clarificationId: string;
+  @ApiProperty({ description: 'Empty for auditors' }) question: string;
+  @ApiProperty() askedByUri: string;
+  @ApiProperty() askedAt: string;
+  @ApiPropertyOptional() answer?: string;
+}
+
 export class RequestView {
   @ApiProperty() authorisationId: string;
   @ApiProperty() generation: number;
@@ -29,6 +45,12 @@ export class RequestView {
   @ApiProperty({ type: [String] }) requestTypes: string[];
   @ApiPropertyOptional() emergencyValidation?: { status: string; validationDueAt: string };
   @ApiProperty() evidenceSealed: boolean;
+  @ApiPropertyOptional({ description: 'The task dispatched to the provider' }) taskId?: string;
+  @ApiPropertyOptional({ description: 'The evidence package, once delivered (GET /v1/requests/{id}/package)' })
+  packageId?: string;
+  @ApiPropertyOptional({ type: RefusalView, description: 'Grounds when REFUSED or PARTIALLY_FULFILLED' })
+  refusal?: RefusalView;
+  @ApiPropertyOptional({ type: [ClarificationView] }) clarifications?: ClarificationView[];
   @ApiPropertyOptional({ description: 'Base64 of the canonical request (absent for auditors)' })
   canonicalRequest?: string;
   @ApiPropertyOptional({ description: 'SHA-256 of canonicalRequest, hex' }) requestSha256?: string;
@@ -61,6 +83,26 @@ export function requestView(actor: Actor, stored: StoredRequest): RequestView {
         }
       : {}),
     evidenceSealed: a.evidenceSealed,
+    ...(a.taskId ? { taskId: a.taskId } : {}),
+    ...(a.packageId ? { packageId: a.packageId } : {}),
+    ...(a.refusal
+      ? {
+          refusal: {
+            ground: a.refusal.ground,
+            explanation: full ? a.refusal.explanation : '',
+            selectorIds: full ? [...a.refusal.selectorIds] : [],
+            refusedByUri: a.refusal.refusedByUri,
+            refusedAt: a.refusal.refusedAt.toISOString(),
+          },
+        }
+      : {}),
+    clarifications: a.clarifications.map((c) => ({
+      clarificationId: c.clarificationId,
+      question: full ? c.question : '',
+      askedByUri: c.askedByUri,
+      askedAt: c.askedAt.toISOString(),
+      ...(full && c.answer ? { answer: c.answer } : {}),
+    })),
     ...(full
       ? {
           canonicalRequest: Buffer.from(stored.bundle.request).toString('base64'),

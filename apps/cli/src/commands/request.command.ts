@@ -4,7 +4,6 @@ import type { Command, Option } from 'commander';
 import {
   createRequest,
   decideRequest,
-  downloadPackage,
   listRequests,
   requestExitCode,
   showRequest,
@@ -178,14 +177,4 @@ export function requestCommands(program: Command, certsDirOption: () => Option):
         process.exitCode = 1;
       }
     });
-
-  investigator(program.command('package').description('evidence packages').command('download <id>'))
-    .description('download the evidence package (not served yet: prints the server\u2019s refusal and exits 1)')
-    .action((id: string, opts: RequestConnection & OutputOptions) =>
-      run(
-        opts,
-        () => downloadPackage({ ...opts, id }),
-        () => undefined,
-      ),
-    );
 }

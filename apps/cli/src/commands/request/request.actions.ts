@@ -260,15 +260,3 @@ export async function listRequests(opts: ListOptions): Promise<{ requests: Reque
   const suffix = query.size ? `?${query.toString()}` : '';
   return getJson(opts.url, `/v1/requests${suffix}`, identityOf(opts));
 }
-
-/**
- * Asks for the evidence package. authority-api does not serve packages yet: it answers 404 while the order has none
- * and 409 otherwise (docs/requests.md), so today this only ever reports the server's refusal.
- */
-export async function downloadPackage(opts: RequestConnection & { id: string }): Promise<never> {
-  await getJson<unknown>(opts.url, orderPath(opts.id, 'package'), identityOf(opts));
-  throw new ApiError(
-    0,
-    'the server answered the package request with JSON, not a package; this CLI cannot save it yet',
-  );
-}
