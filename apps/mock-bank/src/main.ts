@@ -3,7 +3,8 @@ import { loadConfig } from '#evx/config';
 import { MockAdapterConfig, startMockAdapter } from '#evx/mock-providers';
 import { runMain } from '#evx/transport';
 
-// The reference bank adapter (provider bank-b). Synthetic data and scenarios come with the provider-exchange work.
+// The reference bank adapter (provider bank-b) on the adapter SDK: synthetic, deterministic data from MOCK_SEED,
+// MOCK_VOLUME events per selector and category, fault injection from MOCK_FAULTS (docs/adapter-guide.md).
 void runMain('mock-bank', () =>
   startMockAdapter(
     'mock-bank',

@@ -1,0 +1,158 @@
+// Figure 3: request submission over mutual-TLS gRPC, persisted, 64 in flight, on SQLite and PostgreSQL, against a
+// bare grpc-js mutual-TLS unary echo measured in the same run. The services run as child processes from dist/ (as
+// `evx up` runs them); the load comes from this process over one channel per actor.
+import { randomUUID } from 'node:crypto';
+import { makeGenericClientConstructor, type Client } from '@grpc/grpc-js';
+import { signRequestValue, type ActorKey } from '#evx/authorisation';
+import type { Benchmark, BenchContext } from '../bench.context.js';
+import { measured, unmeasured, type FigureRow } from '../figure.js';
+import { benchDatabase, type DatabaseKind } from '../support/bench-database.js';
+import { ECHO_SERVICE } from '../support/echo.service.js';
+import { UnaryClient, mtlsAs, pemPairOf } from '../support/grpc.util.js';
+import { standardOrder } from '../support/order.flow.js';
+import { freePort } from '../support/ports.js';
+import { startProcess, startServiceStack } from '../support/service-processes.js';
+import { closedLoop, round, type LoadResult } from '../stats.js';
+
+const CONCURRENCY = 64;
+const TARGET = 0.5;
+const INVESTIGATOR = 'police-hn.inv-1';
+/** About the size of a SubmitRequest and of its response (the Authorisation with its bundle). */
+const ECHO_REQUEST_BYTES = 512;
+const ECHO_RESPONSE_BYTES = 4096;
+
+interface Draft {
+  authorisationId: string;
+  generation: number;
+  bundle: { canonicalRequest: Buffer };
+}
+
+function actorKey(context: BenchContext, file: string): ActorKey {
+  const pair = pemPairOf(context.pki, file);
+  return { certificatePem: pair.certPem, privateKeyPem: pair.keyPem };
+}
+
+/** The baseline: a bare grpc-js mTLS unary echo in its own process, same client set-up, same concurrency. */
+async function measureEcho(context: BenchContext, total: number): Promise<LoadResult> {
+  const port = await freePort();
+  const server = await startProcess('echo', 'bench/src/support/echo.server.js', {
+    EVX_CERTS_DIR: context.pki,
+    BENCH_ECHO_PORT: String(port),
+    BENCH_ECHO_RESPONSE_BYTES: String(ECHO_RESPONSE_BYTES),
+  });
+  const Echo = makeGenericClientConstructor(ECHO_SERVICE, 'Echo');
+  const client = new Echo(`localhost:${port}`, mtlsAs(context.pki, INVESTIGATOR)) as unknown as Client & {
+    echo(request: Buffer, callback: (error: Error | null, response?: Buffer) => void): void;
+  };
+  const payload = Buffer.alloc(ECHO_REQUEST_BYTES, 0x62);
+  const echo = () =>
+    new Promise<Buffer>((resolve, reject) =>
+      client.echo(payload, (error, response) => (error ? reject(error) : resolve(response as Buffer))),
+    );
+  try {
+    await closedLoop(CONCURRENCY * 4, CONCURRENCY, echo);
+    return await closedLoop(total, CONCURRENCY, echo);
+  } finally {
+    client.close();
+    await server.stop();
+  }
+}
+
+async function measureSubmit(
+  context: BenchContext,
+  kind: DatabaseKind,
+  total: number,
+): Promise<{ submit: LoadResult; create: LoadResult }> {
+  const db = benchDatabase(context, kind);
+  const stack = await startServiceStack(context, db);
+  const client = new UnaryClient('authority', stack.addresses.authorityGrpc, mtlsAs(context.pki, INVESTIGATOR));
+  try {
+    const key = actorKey(context, INVESTIGATOR);
+    const create = (): Promise<Draft> =>
+      client
+        .call<{ authorisation: Draft }>('createRequest', {
+          idempotencyKey: randomUUID(),
+          details: standardOrder('REQUEST_TYPE_SUBSCRIBER_DATA'),
+        })
+        .then((r) => r.authorisation);
+    const warm = CONCURRENCY * 2;
+    const drafts: Draft[] = [];
+    // Drafts to submit: creating them is measured too (it is the other persisted write of a submission).
+    const created = await closedLoop(total + warm, CONCURRENCY, async () => drafts.push(await create()));
+    // Signing is the investigator's work, on their own machine: done before the clock starts.
+    const signed = await Promise.all(
+      drafts.map(async (d) => ({
+        authorisationId: d.authorisationId,
+        expectedGeneration: d.generation,
+        requesterSignature: { value: await signRequestValue(d.bundle.canonicalRequest, key) },
+      })),
+    );
+    const submit = (i: number) => client.call('submitRequest', signed[i]);
+    await closedLoop(warm, CONCURRENCY, (i) => submit(total + i));
+    const submitted = await closedLoop(total, CONCURRENCY, submit);
+    return { submit: submitted, create: created };
+  } finally {
+    client.close();
+    await stack.stop();
+    await db.drop();
+  }
+}
+
+export const requestSubmitBenchmark: Benchmark = {
+  name: 'submit',
+  description: 'request submission over mTLS gRPC, persisted, concurrency 64, SQLite and PostgreSQL vs bare mTLS echo',
+  async run(context) {
+    const total = context.options.quick ? 200 : 2_000;
+    const echo = await measureEcho(context, total);
+    context.log(`submit: echo ${round(echo.perSecond, 0)}/s, p50 ${round(echo.latencyMs.p50, 1)} ms`);
+    const rows: FigureRow[] = [
+      measured({
+        figure: 'submit.echo',
+        title: `baseline: bare grpc-js mTLS unary echo (${ECHO_REQUEST_BYTES} B in, ${ECHO_RESPONSE_BYTES} B out), ${CONCURRENCY} in flight`,
+        value: round(echo.perSecond, 0),
+        unit: 'calls/s',
+        target: '—',
+        met: null,
+        details: { calls: total, p50_ms: round(echo.latencyMs.p50, 2), p99_ms: round(echo.latencyMs.p99, 2) },
+      }),
+    ];
+    for (const kind of ['sqlite', 'postgres'] as const) {
+      if (kind === 'postgres' && context.pgProblem) {
+        rows.push(
+          unmeasured(
+            'skipped',
+            'submit.postgres',
+            'request submission on PostgreSQL',
+            `ratio >= ${TARGET}`,
+            context.pgProblem,
+          ),
+        );
+        continue;
+      }
+      const { submit, create } = await measureSubmit(context, kind, total);
+      context.log(
+        `submit ${kind}: ${round(submit.perSecond, 0)}/s, p50 ${round(submit.latencyMs.p50, 1)} ms; create ${round(create.perSecond, 0)}/s`,
+      );
+      rows.push(
+        measured({
+          figure: `submit.${kind}`,
+          title: `SubmitRequest over mTLS gRPC, persisted on ${kind}, ${CONCURRENCY} in flight`,
+          value: round(submit.perSecond, 0),
+          unit: 'calls/s',
+          baseline: { name: 'bare mTLS unary echo', value: round(echo.perSecond, 0), unit: 'calls/s' },
+          target: `ratio >= ${TARGET}`,
+          met: submit.perSecond / echo.perSecond >= TARGET,
+          details: {
+            calls: total,
+            p50_ms: round(submit.latencyMs.p50, 2),
+            p99_ms: round(submit.latencyMs.p99, 2),
+            create_per_s: round(create.perSecond, 0),
+            create_p50_ms: round(create.latencyMs.p50, 2),
+            create_p99_ms: round(create.latencyMs.p99, 2),
+          },
+        }),
+      );
+    }
+    return rows;
+  },
+};

@@ -1,0 +1,122 @@
+import { describe, expect, it } from '@jest/globals';
+import { FaultPlan } from './adapter.faults.js';
+import type { EvidenceRecordInput } from './evidence-record.js';
+import { uploadEvidence } from './evidence.uploader.js';
+import { FakeExchange } from './testing/fake-exchange.js';
+
+const TASK = 'task-1';
+const UPLOAD = 'c47e1a2b-9d3f-4b6a-8e21-5a7c9e1b3d40';
+
+function* records(count: number, outOfScopeAt: readonly number[] = []): Iterable<EvidenceRecordInput> {
+  for (let i = 1; i <= count; i++) {
+    yield {
+      requestType: 'TRAFFIC_DATA',
+      selectorId: outOfScopeAt.includes(i) ? 'not-ordered' : 's1',
+      recordTime: new Date(Date.UTC(2026, 10, 1, 0, 0, i)),
+      contentType: 'application/json',
+      payload: JSON.stringify({ call: i }),
+    };
+  }
+}
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+async function run(exchange: FakeExchange, faults: FaultPlan, count: number, outOfScopeAt: readonly number[] = []) {
+  return uploadEvidence({
+    client: exchange,
+    taskId: TASK,
+    uploadId: UPLOAD,
+    records: () => records(count, outOfScopeAt),
+    faults,
+    minBackoffMs: 1,
+  });
+}
+
+describe('uploadEvidence', () => {
+  it('uploads every record once and computes the chain head and Merkle root EVX holds', async () => {
+    const exchange = new FakeExchange();
+    const sut = await run(exchange, new FaultPlan(), 50);
+    expect(sut.recordCount).toBe(50);
+    expect(hex(sut.chainHead)).toBe(hex(sut.state.chainHead));
+    expect(hex(sut.merkleRoot)).toBe(hex(sut.state.merkleRoot));
+    expect(exchange.streamsOpened).toBe(1);
+  });
+
+  it('resumes after a dropped stream at the durable record, with the same chain head and root as an uninterrupted run', async () => {
+    const whole = await run(new FakeExchange(), new FaultPlan(), 200);
+    const exchange = new FakeExchange();
+    const retries: number[] = [];
+    const sut = await uploadEvidence({
+      client: exchange,
+      taskId: TASK,
+      uploadId: UPLOAD,
+      records: () => records(200),
+      faults: new FaultPlan({ dropUploadAfterRecords: 70 }),
+      minBackoffMs: 1,
+      onResume: (_error, _attempt, durable) => retries.push(durable),
+    });
+    expect(exchange.streamsOpened).toBe(2);
+    expect(retries).toHaveLength(1);
+    expect(sut.resumedAfter).toEqual(retries);
+    expect(sut.resumedAfter[0]).toBeGreaterThan(0);
+    expect(sut.recordCount).toBe(200);
+    expect(hex(sut.chainHead)).toBe(hex(whole.chainHead));
+    expect(hex(sut.merkleRoot)).toBe(hex(whole.merkleRoot));
+    expect(hex(sut.chainHead)).toBe(hex(exchange.uploads.get(TASK)!.accumulator.chainHead));
+  });
+
+  it('leaves records EVX rejected out of the chain, as the package does', async () => {
+    const exchange = new FakeExchange();
+    const sut = await run(exchange, new FaultPlan(), 20, [1, 13]);
+    const inScopeOnly = await run(new FakeExchange(), new FaultPlan(), 18);
+    expect(sut.rejections.map((r) => r.sequenceNumber)).toEqual(['1', '13']);
+    expect(sut.recordCount).toBe(18);
+    expect(hex(sut.chainHead)).toBe(hex(sut.state.chainHead));
+    // Same payloads but different times and positions: only the count agrees with an 18-record upload.
+    expect(inScopeOnly.recordCount).toBe(18);
+  });
+
+  it('gives up on a failure that retrying cannot fix', async () => {
+    const exchange = new FakeExchange();
+    exchange.getUploadState = () => Promise.reject(Object.assign(new Error('denied'), { code: 7, details: 'denied' }));
+    await expect(run(exchange, new FaultPlan(), 3)).rejects.toThrow('denied');
+  });
+
+  it('opens no upload when the source yields nothing', async () => {
+    const exchange = new FakeExchange();
+    const sut = await run(exchange, new FaultPlan(), 0);
+    expect(sut.recordCount).toBe(0);
+    expect(exchange.streamsOpened).toBe(0);
+  });
+
+  it('stops, without retrying, when the adapter closes mid-upload', async () => {
+    const exchange = new FakeExchange();
+    const closing = new AbortController();
+    async function* slowly() {
+      for (const [i, record] of [...records(100)].entries()) {
+        if (i === 10) closing.abort();
+        yield record;
+      }
+    }
+    await expect(
+      uploadEvidence({
+        client: exchange,
+        taskId: TASK,
+        uploadId: UPLOAD,
+        records: slowly,
+        faults: new FaultPlan(),
+        signal: closing.signal,
+      }),
+    ).rejects.toBeDefined();
+    expect(exchange.streamsOpened).toBe(1);
+    expect(exchange.uploads.get(TASK)!.durable).toBeLessThan(100);
+  });
+
+  it("stops at EVX's task limit and reports what is durable, hashed locally", async () => {
+    const exchange = new FakeExchange(['s1'], 2, 30);
+    const sut = await run(exchange, new FaultPlan(), 50);
+    expect(sut.truncated).toBe(true);
+    expect(sut.recordCount).toBe(30);
+    expect(hex(sut.chainHead)).toBe(hex(exchange.uploads.get(TASK)!.accumulator.chainHead));
+  });
+});

@@ -1,0 +1,99 @@
+// The SDK's check of every task before any handler sees it: the signed order verifies against the authority trust
+// anchors (not against anything EVX says), it is approved, it is addressed to this provider, and the readable
+// order in `task.authorisation` is exactly the one that was signed. An adapter never acts on an order EVX could
+// have forged or altered.
+import { bundleFromWire, encodeRequestDocument, sha256Hex, verifyAuthorisation } from '#evx/authorisation';
+import type { AuthorisationPolicy, VerifiedAuthorisation } from '#evx/authorisation';
+import { isEvxError } from '#evx/errors';
+import type { TrustStore } from '#evx/pki';
+import type { Task } from '#evx/proto';
+import type { AuthorisationDetails, RefusalGround } from '#evx/workflow';
+import { orderDetailsFromWire } from './order-details.wire.js';
+
+/** Why the SDK refuses an order on its own; becomes a RefuseTask with this ground and explanation. */
+export class OrderRejection extends Error {
+  constructor(
+    readonly ground: RefusalGround,
+    readonly explanation: string,
+  ) {
+    super(explanation);
+    this.name = 'OrderRejection';
+  }
+}
+
+export interface OrderCheckOptions {
+  /** The authority trust anchors (only the `authority` domain is needed). */
+  readonly trust: TrustStore;
+  /** This adapter's provider, from its certificate. */
+  readonly providerId: string;
+  /** Extra rules for the approvals (e.g. a known plan); by default: approved at least once, never rejected. */
+  readonly policy?: AuthorisationPolicy;
+  readonly now?: Date;
+}
+
+export interface VerifiedOrder {
+  /** The order as signed, in the workflow's words. */
+  readonly details: AuthorisationDetails;
+  readonly verified: VerifiedAuthorisation;
+  /** SHA-256 of the signed request: what the origin statement names (docs/package-format.md §5). */
+  readonly requestSha256: string;
+}
+
+const wrong = (explanation: string) => new OrderRejection('INCOMPLETE_OR_WRONG_ORDER', explanation);
+
+function checkedSignatures(task: Task, options: OrderCheckOptions) {
+  if (!task.bundle || task.bundle.canonicalRequest.length === 0) {
+    throw wrong('the task carries no signed authorisation bundle');
+  }
+  try {
+    const bundle = bundleFromWire(task.bundle);
+    const verified = verifyAuthorisation(bundle, options.trust, options.policy ?? {}, options.now ?? new Date());
+    return { bundle, verified };
+  } catch (error) {
+    if (isEvxError(error)) throw wrong(`the signed order does not verify: ${error.message}`);
+    throw error;
+  }
+}
+
+function checkApproved(verified: VerifiedAuthorisation): void {
+  const decisions = verified.approvals.map((a) => a.statement);
+  const rejected = decisions.find((d) => d.decision === 'APPROVAL_DECISION_REJECTED');
+  if (rejected) throw wrong(`the order was rejected by ${rejected.approverUri}`);
+  const approved = decisions.some(
+    (d) => d.decision === 'APPROVAL_DECISION_APPROVED' && d.kind !== 'APPROVAL_KIND_JUDICIAL_VALIDATION',
+  );
+  if (!approved) throw wrong('the order carries no signed approval');
+}
+
+/** @throws OrderRejection when the task must be refused; other errors are the SDK's own failures. */
+export function verifyTaskOrder(task: Task, options: OrderCheckOptions): VerifiedOrder {
+  if (task.providerId !== options.providerId) {
+    throw wrong(`the task is addressed to provider ${task.providerId}, not to ${options.providerId}`);
+  }
+  const { bundle, verified } = checkedSignatures(task, options);
+  checkApproved(verified);
+  const request = verified.request;
+  if (request.targetProviderId !== options.providerId) {
+    throw wrong(`the signed order is addressed to provider ${request.targetProviderId}, not to ${options.providerId}`);
+  }
+  if (request.authorisationId !== task.authorisationId) {
+    throw wrong(`the task names order ${task.authorisationId} but the signed order is ${request.authorisationId}`);
+  }
+  let details: AuthorisationDetails;
+  let readable: Uint8Array;
+  try {
+    details = orderDetailsFromWire(task.authorisation);
+    readable = encodeRequestDocument(request.authorisationId, details, new Date(request.createdAt));
+  } catch (error) {
+    if (isEvxError(error) || error instanceof Error) throw wrong(`task.authorisation is unreadable: ${error.message}`);
+    throw error;
+  }
+  if (sha256Hex(readable) !== sha256Hex(bundle.request)) {
+    throw wrong('task.authorisation differs from the signed order (the readable copy was altered)');
+  }
+  const preservationTask = task.preservation !== null && task.preservation !== undefined;
+  if (preservationTask !== details.preservationOnly) {
+    throw wrong(`the task is a ${preservationTask ? 'preservation' : 'disclosure'} but the signed order is not`);
+  }
+  return { details, verified, requestSha256: sha256Hex(bundle.request) };
+}
