@@ -1,8 +1,10 @@
 import 'reflect-metadata';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
+import { adapterTestCommand } from './commands/adapter-test.command.js';
 import { auditCommands } from './commands/audit.command.js';
 import { certsCommands } from './commands/certs.command.js';
+import { demoCommand } from './commands/demo.command.js';
 import { discloseCommand } from './commands/disclose.command.js';
 import { packageCommands } from './commands/package.command.js';
 import { requestCommands } from './commands/request.command.js';
@@ -32,6 +34,8 @@ discloseCommand(program);
 auditCommands(program, certsDirOption);
 requestCommands(program, certsDirOption);
 packageCommands(program, certsDirOption);
+adapterTestCommand(program, certsDirOption);
+demoCommand(program, certsDirOption);
 
 try {
   await program.parseAsync(process.argv);
