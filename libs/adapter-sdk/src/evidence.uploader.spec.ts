@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { Metadata } from '@grpc/grpc-js';
 import { FaultPlan } from './adapter.faults.js';
 import type { EvidenceRecordInput } from './evidence-record.js';
 import { uploadEvidence } from './evidence.uploader.js';
@@ -74,6 +75,50 @@ describe('uploadEvidence', () => {
     expect(hex(sut.chainHead)).toBe(hex(sut.state.chainHead));
     // Same payloads but different times and positions: only the count agrees with an 18-record upload.
     expect(inScopeOnly.recordCount).toBe(18);
+  });
+
+  it('asks again what is durable and resumes when a reconnect races the lost stream (SEQUENCE_CONFLICT)', async () => {
+    const exchange = new FakeExchange();
+    const real = exchange.openUpload.bind(exchange);
+    let first = true;
+    exchange.openUpload = () => {
+      const opened = real();
+      if (first) {
+        first = false;
+        // The first stream is refused as the vault refuses a resume that collides with a stream still writing.
+        const conflict = Object.assign(new Error('9 FAILED_PRECONDITION: package changed'), {
+          code: 9,
+          details: 'package changed while record 1 was written (another stream?)',
+          metadata: new Metadata(),
+        });
+        conflict.metadata.set('evx-error-code', 'SEQUENCE_CONFLICT');
+        opened.stream.destroy(conflict);
+        return { stream: opened.stream, done: Promise.reject(conflict) };
+      }
+      return opened;
+    };
+    const sut = await run(exchange, new FaultPlan(), 30);
+    expect(sut.recordCount).toBe(30);
+    expect(sut.resumedAfter).toHaveLength(1);
+    expect(exchange.streamsOpened).toBe(2);
+  });
+
+  it('gives up on a failed precondition other than a sequence conflict', async () => {
+    const exchange = new FakeExchange();
+    const real = exchange.openUpload.bind(exchange);
+    exchange.openUpload = () => {
+      const opened = real();
+      const refused = Object.assign(new Error('9 FAILED_PRECONDITION: task not acknowledged'), {
+        code: 9,
+        details: 'task not acknowledged',
+        metadata: new Metadata(),
+      });
+      refused.metadata.set('evx-error-code', 'INVALID_STATE');
+      opened.stream.destroy(refused);
+      return { stream: opened.stream, done: Promise.reject(refused) };
+    };
+    await expect(run(exchange, new FaultPlan(), 3)).rejects.toThrow('task not acknowledged');
+    expect(exchange.streamsOpened).toBe(1);
   });
 
   it('gives up on a failure that retrying cannot fix', async () => {

@@ -4,7 +4,7 @@
 // functions, so that what the adapter signs is what it produced, not what EVX reports.
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { status, type ClientWritableStream } from '@grpc/grpc-js';
+import { status, type ClientWritableStream, type ServiceError } from '@grpc/grpc-js';
 import { RecordAccumulator } from '#evx/evidence-package';
 import type { GetUploadStateResponse, RecordRejection, UploadEvidenceRequest } from '#evx/proto';
 import type { FaultPlan } from './adapter.faults.js';
@@ -132,7 +132,16 @@ async function attempt(job: UploadJob, durable: number, knownRejected: ReadonlyS
 
 function retriable(error: unknown): boolean {
   if (error instanceof StreamCut) return true;
-  return isServiceError(error) && !FINAL.has(error.code);
+  if (!isServiceError(error)) return false;
+  // A sequence conflict after a reconnect means the stream we lost was still being written when we resumed: ask
+  // again what is durable and continue from there (the attempt limit bounds it).
+  if (error.code === status.FAILED_PRECONDITION && errorCodeOf(error) === 'SEQUENCE_CONFLICT') return true;
+  return !FINAL.has(error.code);
+}
+
+function errorCodeOf(error: ServiceError): string | undefined {
+  const [code] = error.metadata?.get('evx-error-code') ?? [];
+  return typeof code === 'string' ? code : undefined;
 }
 
 /** Uploads every record of `job.records` exactly once into EVX and returns the local and EVX's chain values. */
