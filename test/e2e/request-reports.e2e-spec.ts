@@ -5,9 +5,7 @@
 //    source), so every mapping, repeat, refusal, reconnect and resume is pinned down;
 // 2. the whole path with the adapter's raw gRPC calls to provider-edge, when provider-edge serves them.
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
-import { join } from 'node:path';
 import { status as GrpcStatus, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
@@ -35,21 +33,6 @@ interface Order {
   clarifications: Array<{ clarificationId: string; question: string }>;
   bundle: { canonicalRequest: Buffer };
 }
-
-/** Whether provider-edge serves the adapter's calls and the report stream yet (another engineer builds them). */
-function providerEdgeServes(...methods: string[]): boolean {
-  const files: string[] = [];
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts')) files.push(readFileSync(path, 'utf8'));
-    }
-  };
-  walk('apps/provider-edge/src');
-  return methods.every((m) => files.some((text) => text.includes(`'${m}'`)));
-}
-const EDGE_REPORTS = providerEdgeServes('StreamTaskReports', 'AcknowledgeTask', 'RefuseTask', 'RequestClarification');
 
 let stack: TestStack;
 let applier: TaskReportApplier;
@@ -678,8 +661,28 @@ async function waitForStatus(id: string, status: string, timeoutMs = 20_000): Pr
   }
 }
 
-/** The adapter's view: the task generation on its stream (read with a fresh cursor until it shows up). */
-async function taskOnStream(id: string): Promise<{ taskId: string; generation: number }> {
+interface StreamedTask {
+  taskId: string;
+  authorisationId: string;
+  generation: number;
+  status: string;
+  clarifications: Array<{ clarificationId: string; question: string; answer: string }>;
+  preservation: { preservationExpiration: { seconds: string } | null } | null;
+}
+
+/** The adapter's view: the task on its stream (read with a fresh cursor until one matches `until`). */
+async function taskOnStream(id: string, until: (task: StreamedTask) => boolean = () => true): Promise<StreamedTask> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const task = await readTask(id);
+    if (task && until(task)) return task;
+    if (Date.now() > deadline) throw new Error(`order ${id}: no matching task on telco-a's stream`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** One read of the stream from the start until it catches up: the task's current generation, if there is one. */
+async function readTask(id: string): Promise<StreamedTask | undefined> {
   const client = createServiceClient(
     'providerExchange',
     `localhost:${stack.ports.providerEdge}`,
@@ -687,19 +690,17 @@ async function taskOnStream(id: string): Promise<{ taskId: string; generation: n
   );
   const stream = (
     client as unknown as {
-      streamTasks(
-        r: unknown,
-      ): ClientReadableStream<{ task: { taskId: string; authorisationId: string; generation: number } | null }>;
+      streamTasks(r: unknown): ClientReadableStream<{ task: StreamedTask | null; heartbeat: object | null }>;
     }
   ).streamTasks({ cursor: '' });
   try {
     return await new Promise((resolve, reject) => {
+      let found: StreamedTask | undefined;
       stream.on('data', (event) => {
-        if (event.task?.authorisationId === id)
-          resolve({ taskId: event.task.taskId, generation: event.task.generation });
+        if (event.task?.authorisationId === id) found = event.task;
+        if (event.heartbeat) resolve(found);
       });
       stream.on('error', reject);
-      setTimeout(() => reject(new Error(`order ${id} did not reach telco-a's task stream`)), 15_000).unref();
     });
   } finally {
     stream.cancel();
@@ -707,7 +708,7 @@ async function taskOnStream(id: string): Promise<{ taskId: string; generation: n
   }
 }
 
-(EDGE_REPORTS ? describe : describe.skip)('through provider-edge (the adapter’s raw gRPC calls)', () => {
+describe('through provider-edge (the adapter’s raw gRPC calls)', () => {
   it('AcknowledgeTask moves the order to ACKNOWLEDGED once; acknowledging again changes nothing', async () => {
     const consumer = stack.authorityApi.app!.get(TaskReportConsumer);
     const order = await dispatchedOrder();
@@ -772,4 +773,105 @@ async function taskOnStream(id: string): Promise<{ taskId: string; generation: n
     await adapterCall('acknowledgeTask', { taskId: task.taskId, generation: task.generation });
     await waitForStatus(order.authorisationId, 'REQUEST_STATUS_ACKNOWLEDGED');
   }, 60_000);
+
+  it('the investigator answers the question: back to ACKNOWLEDGED, and the provider gets the answer in a new task generation', async () => {
+    const order = await dispatchedOrder();
+    const t1 = await taskOnStream(order.authorisationId);
+    await adapterCall('acknowledgeTask', { taskId: t1.taskId, generation: t1.generation });
+    await waitForStatus(order.authorisationId, 'REQUEST_STATUS_ACKNOWLEDGED');
+    await adapterCall('requestClarification', {
+      taskId: t1.taskId,
+      expectedGeneration: t1.generation,
+      question: 'Which period?',
+      selectorIds: ['s1'],
+    });
+    const asked = await waitForStatus(order.authorisationId, 'REQUEST_STATUS_CLARIFICATION_REQUESTED');
+    const [question] = asked.clarifications;
+    const answer = (as: string, clarificationId: string, expectedGeneration = asked.generation) =>
+      call(as, 'answerClarification', {
+        authorisationId: order.authorisationId,
+        expectedGeneration,
+        clarificationId,
+        answer: '1 to 7 November 2026',
+      });
+
+    expect(await refusalOf(answer('police-hn.sup-1', question!.clarificationId))).toMatchObject({
+      code: GrpcStatus.PERMISSION_DENIED,
+    });
+    expect(await refusalOf(answer('police-hn.inv-1', 'no-such-question'))).toMatchObject({
+      code: GrpcStatus.FAILED_PRECONDITION,
+    });
+    expect(await refusalOf(answer('police-hn.inv-1', question!.clarificationId, asked.generation - 1))).toMatchObject({
+      code: GrpcStatus.ABORTED,
+    });
+
+    const answered = await answer('police-hn.inv-1', question!.clarificationId);
+    expect(answered.status).toBe('REQUEST_STATUS_ACKNOWLEDGED');
+    expect(answered.clarifications).toEqual([
+      expect.objectContaining({ clarificationId: question!.clarificationId, answer: '1 to 7 November 2026' }),
+    ]);
+    const task = await taskOnStream(
+      order.authorisationId,
+      (t) => t.clarifications[0]?.answer !== undefined && t.clarifications[0]?.answer !== '',
+    );
+    expect(task.generation).toBeGreaterThan(t1.generation);
+    expect(task.status).toBe('TASK_STATUS_ACKNOWLEDGED');
+    expect(task.clarifications[0]).toMatchObject({ question: 'Which period?', answer: '1 to 7 November 2026' });
+    expect((await auditOf(order.authorisationId)).map((e) => e.action)).toContain(
+      'AUDIT_ACTION_CLARIFICATION_ANSWERED',
+    );
+  });
+
+  it('a refused order is closed by its investigator, once; the approver may not close it', async () => {
+    const order = await dispatchedOrder();
+    const t = await taskOnStream(order.authorisationId);
+    await adapterCall('refuseTask', {
+      taskId: t.taskId,
+      expectedGeneration: t.generation,
+      ground: 'REFUSAL_GROUND_DATA_NOT_HELD',
+      explanation: '',
+      selectorIds: [],
+    });
+    const refused = await waitForStatus(order.authorisationId, 'REQUEST_STATUS_REFUSED');
+    const close = (as: string, expectedGeneration: number) =>
+      call(as, 'closeRequest', { authorisationId: order.authorisationId, expectedGeneration, reason: 'no data held' });
+    expect(await refusalOf(close('police-hn.sup-1', refused.generation))).toMatchObject({
+      code: GrpcStatus.PERMISSION_DENIED,
+    });
+    const closed = await close('police-hn.inv-1', refused.generation);
+    expect(closed.status).toBe('REQUEST_STATUS_CLOSED');
+    expect(await refusalOf(close('police-hn.inv-1', closed.generation))).toMatchObject({
+      code: GrpcStatus.FAILED_PRECONDITION,
+    });
+  });
+
+  it('a preservation order is extended once by the policy’s 30 days, reaching the provider; a second extension is refused', async () => {
+    const order = await dispatchedOrder({ preservation: true });
+    const t = await taskOnStream(order.authorisationId);
+    await adapterCall('acknowledgeTask', { taskId: t.taskId, generation: t.generation });
+    const preserved = await waitForStatus(order.authorisationId, 'REQUEST_STATUS_PRESERVED');
+    const before = Number(t.preservation!.preservationExpiration!.seconds);
+    const extend = (expectedGeneration: number) =>
+      call('police-hn.inv-1', 'extendPreservation', {
+        authorisationId: order.authorisationId,
+        expectedGeneration,
+        reason: 'the production order is being drafted',
+      });
+    const extended = await extend(preserved.generation);
+    expect(extended.status).toBe('REQUEST_STATUS_PRESERVED');
+    const task = await taskOnStream(order.authorisationId, (x) => x.generation > t.generation);
+    expect(Number(task.preservation!.preservationExpiration!.seconds) - before).toBe(30 * 24 * 3600);
+    const again = await refusalOf(extend(extended.generation));
+    expect(again).toMatchObject({ code: GrpcStatus.FAILED_PRECONDITION });
+    expect(again.details).toMatch(/already extended 1 time/);
+  });
 });
+
+async function refusalOf(work: Promise<unknown>): Promise<ServiceError> {
+  try {
+    await work;
+  } catch (error) {
+    return error as ServiceError;
+  }
+  throw new Error('the call succeeded but was expected to be refused');
+}

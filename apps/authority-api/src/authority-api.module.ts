@@ -30,7 +30,7 @@ import { RequestSchedulerService } from './requests/request-scheduler.service.js
 import { RequestWorkflowService } from './requests/request-workflow.service.js';
 import { TRUST_STORE, WORKFLOW_CLOCK, WORKFLOW_POLICIES } from './requests/request-workflow.tokens.js';
 import { SubmitRequestUseCase } from './requests/submit-request.use-case.js';
-import { WithdrawRequestUseCase } from './requests/withdraw-request.use-case.js';
+import { RequesterActionUseCase } from './requests/requester-action.use-case.js';
 import { WATCH_TIMING, WatchRequestsUseCase } from './requests/watch-requests.use-case.js';
 import { TASK_DISPATCH_CLIENT, TaskDispatcher } from './requests/task-dispatcher.service.js';
 import { createServiceClient } from '#evx/proto';
@@ -91,7 +91,7 @@ export class AuthorityApiModule {
         CreateRequestUseCase,
         SubmitRequestUseCase,
         DecideRequestUseCase,
-        WithdrawRequestUseCase,
+        RequesterActionUseCase,
         WatchRequestsUseCase,
         DownloadPackageUseCase,
         { provide: WATCH_TIMING, useValue: { pollMs: config.watchPollMs, heartbeatMs: config.watchHeartbeatMs } },

@@ -26,6 +26,12 @@ import {
   type SubmitRequestResponse,
   type ValidateRequestRequest,
   type ValidateRequestResponse,
+  type AnswerClarificationRequest,
+  type AnswerClarificationResponse,
+  type CloseRequestRequest,
+  type CloseRequestResponse,
+  type ExtendPreservationRequest,
+  type ExtendPreservationResponse,
   type WithdrawRequestRequest,
   type WithdrawRequestResponse,
   type WatchRequestsRequest,
@@ -41,7 +47,7 @@ import { DecideRequestUseCase, type DecisionType } from './requests/decide-reque
 import type { SignatureInput } from './requests/signature.input.js';
 import { decodeStoredRequest, type StoredRequest } from './requests/stored-request.js';
 import { SubmitRequestUseCase } from './requests/submit-request.use-case.js';
-import { WithdrawRequestUseCase } from './requests/withdraw-request.use-case.js';
+import { RequesterActionUseCase } from './requests/requester-action.use-case.js';
 import { WatchRequestsUseCase } from './requests/watch-requests.use-case.js';
 import { DownloadPackageUseCase } from './requests/download-package.use-case.js';
 import { actorOfIdentity } from './requests/request-workflow.service.js';
@@ -66,10 +72,7 @@ function wire(actor: Actor, stored: StoredRequest): Authorisation {
 
 type DecisionMessage = ApproveRequestRequest | RejectRequestRequest | ValidateRequestRequest;
 
-/**
- * gRPC AuthorityService. RPCs without a handler here (AnswerClarification, ExtendPreservation, CloseRequest,
- * ...) answer UNIMPLEMENTED.
- */
+/** gRPC AuthorityService: every RPC of proto/evx/v1/authority_service.proto. */
 @Controller()
 export class AuthorityGrpcController {
   constructor(
@@ -77,7 +80,7 @@ export class AuthorityGrpcController {
     private readonly creating: CreateRequestUseCase,
     private readonly submitting: SubmitRequestUseCase,
     private readonly deciding: DecideRequestUseCase,
-    private readonly withdrawing: WithdrawRequestUseCase,
+    private readonly following: RequesterActionUseCase,
     private readonly watching: WatchRequestsUseCase,
     private readonly downloading: DownloadPackageUseCase,
   ) {}
@@ -135,10 +138,55 @@ export class AuthorityGrpcController {
   @Allow('investigator')
   async withdrawRequest(request: WithdrawRequestRequest, _m: Metadata, call: object): Promise<WithdrawRequestResponse> {
     const actor = actorOfIdentity(actorOf(call));
-    const stored = await this.withdrawing.execute(actor, {
-      authorisationId: request.authorisationId,
+    const stored = await this.following.execute(actor, request.authorisationId, {
+      type: 'withdraw',
       expectedGeneration: request.expectedGeneration,
       reason: request.reason,
+    });
+    return { authorisation: wire(actor, stored) };
+  }
+
+  @GrpcMethod(AUTHORITY_SERVICE_NAME, 'AnswerClarification')
+  @Allow('investigator')
+  async answerClarification(
+    request: AnswerClarificationRequest,
+    _m: Metadata,
+    call: object,
+  ): Promise<AnswerClarificationResponse> {
+    const actor = actorOfIdentity(actorOf(call));
+    const stored = await this.following.execute(actor, request.authorisationId, {
+      type: 'answer-clarification',
+      expectedGeneration: request.expectedGeneration,
+      clarificationId: request.clarificationId,
+      answer: request.answer,
+    });
+    return { authorisation: wire(actor, stored) };
+  }
+
+  @GrpcMethod(AUTHORITY_SERVICE_NAME, 'ExtendPreservation')
+  @Allow('investigator')
+  async extendPreservation(
+    request: ExtendPreservationRequest,
+    _m: Metadata,
+    call: object,
+  ): Promise<ExtendPreservationResponse> {
+    const actor = actorOfIdentity(actorOf(call));
+    const stored = await this.following.execute(actor, request.authorisationId, {
+      type: 'extend-preservation',
+      expectedGeneration: request.expectedGeneration,
+      reason: request.reason,
+    });
+    return { authorisation: wire(actor, stored) };
+  }
+
+  @GrpcMethod(AUTHORITY_SERVICE_NAME, 'CloseRequest')
+  @Allow('investigator')
+  async closeRequest(request: CloseRequestRequest, _m: Metadata, call: object): Promise<CloseRequestResponse> {
+    const actor = actorOfIdentity(actorOf(call));
+    const stored = await this.following.execute(actor, request.authorisationId, {
+      type: 'close',
+      expectedGeneration: request.expectedGeneration,
+      ...(request.reason ? { reason: request.reason } : {}),
     });
     return { authorisation: wire(actor, stored) };
   }

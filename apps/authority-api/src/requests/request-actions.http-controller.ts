@@ -14,12 +14,15 @@ import {
   SubmitRequestDto,
   ValidateRequestDto,
   WithdrawRequestDto,
+  AnswerClarificationDto,
+  CloseRequestDto,
+  ExtendPreservationDto,
   type OrderDetailsDto,
 } from './request.http-dto.js';
 import { requestView, RequestView } from './request.http-view.js';
 import { actorOfIdentity, RequestWorkflowService } from './request-workflow.service.js';
 import { SubmitRequestUseCase } from './submit-request.use-case.js';
-import { WithdrawRequestUseCase } from './withdraw-request.use-case.js';
+import { RequesterActionUseCase, type RequesterAction } from './requester-action.use-case.js';
 
 const BODY = new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true });
 
@@ -68,7 +71,7 @@ export class RequestActionsHttpController {
     private readonly creating: CreateRequestUseCase,
     private readonly submitting: SubmitRequestUseCase,
     private readonly deciding: DecideRequestUseCase,
-    private readonly withdrawing: WithdrawRequestUseCase,
+    private readonly following: RequesterActionUseCase,
   ) {}
 
   @Post()
@@ -167,13 +170,68 @@ export class RequestActionsHttpController {
     @Param('id') id: string,
     @Body(BODY) body: WithdrawRequestDto,
   ): Promise<RequestView> {
-    const actor = actorOfIdentity(identity);
-    const stored = await this.withdrawing.execute(actor, {
-      authorisationId: id,
+    return this.follow(identity, id, {
+      type: 'withdraw',
       expectedGeneration: body.expectedGeneration,
       reason: body.reason,
     });
-    return requestView(actor, stored);
+  }
+
+  @Post(':id/answer-clarification')
+  @HttpCode(200)
+  @Allow('investigator')
+  @ApiOperation({ summary: "Answer the provider's open question (investigator of the agency); back to ACKNOWLEDGED" })
+  @ApiResponse({ status: 200, type: RequestView })
+  async answerClarification(
+    @CallerIdentity() identity: Identity,
+    @Param('id') id: string,
+    @Body(BODY) body: AnswerClarificationDto,
+  ): Promise<RequestView> {
+    return this.follow(identity, id, {
+      type: 'answer-clarification',
+      expectedGeneration: body.expectedGeneration,
+      clarificationId: body.clarificationId,
+      answer: body.answer,
+    });
+  }
+
+  @Post(':id/extend-preservation')
+  @HttpCode(200)
+  @Allow('investigator')
+  @ApiOperation({ summary: "Extend a preservation order by the policy's extension (investigator; reason required)" })
+  @ApiResponse({ status: 200, type: RequestView })
+  async extendPreservation(
+    @CallerIdentity() identity: Identity,
+    @Param('id') id: string,
+    @Body(BODY) body: ExtendPreservationDto,
+  ): Promise<RequestView> {
+    return this.follow(identity, id, {
+      type: 'extend-preservation',
+      expectedGeneration: body.expectedGeneration,
+      reason: body.reason,
+    });
+  }
+
+  @Post(':id/close')
+  @HttpCode(200)
+  @Allow('investigator')
+  @ApiOperation({ summary: 'Close a delivered or refused order (investigator of the agency)' })
+  @ApiResponse({ status: 200, type: RequestView })
+  async close(
+    @CallerIdentity() identity: Identity,
+    @Param('id') id: string,
+    @Body(BODY) body: CloseRequestDto,
+  ): Promise<RequestView> {
+    return this.follow(identity, id, {
+      type: 'close',
+      expectedGeneration: body.expectedGeneration,
+      ...(body.reason ? { reason: body.reason } : {}),
+    });
+  }
+
+  private async follow(identity: Identity, id: string, action: RequesterAction): Promise<RequestView> {
+    const actor = actorOfIdentity(identity);
+    return requestView(actor, await this.following.execute(actor, id, action));
   }
 
   private async decide(

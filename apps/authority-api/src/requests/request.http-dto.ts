@@ -156,6 +156,23 @@ export class WithdrawRequestDto extends GenerationDto {
   @ApiProperty() @IsString() @Length(1, 4000) reason: string;
 }
 
+export class AnswerClarificationDto extends GenerationDto {
+  @ApiProperty({ description: 'The question answered (clarifications[].clarificationId)' })
+  @IsString()
+  @Length(1, 64)
+  clarificationId: string;
+
+  @ApiProperty({ description: 'The answer, 1 to 4000 characters' }) @IsString() @Length(1, 4000) answer: string;
+}
+
+export class ExtendPreservationDto extends GenerationDto {
+  @ApiProperty({ description: 'Why the data must be kept longer' }) @IsString() @Length(1, 4000) reason: string;
+}
+
+export class CloseRequestDto extends GenerationDto {
+  @ApiPropertyOptional({ description: 'Optional note' }) @IsOptional() @IsString() @Length(0, 4000) reason?: string;
+}
+
 /** Selectors as the workflow reads them; its own checks (selectorProblem) judge the values. */
 export function selectorValueOf(dto: SelectorDto): unknown {
   if (dto.kind === 'ipObservation' && typeof dto.value === 'object' && dto.value !== null) {

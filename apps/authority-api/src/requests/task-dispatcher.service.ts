@@ -40,6 +40,7 @@ interface TaskChange {
 export function taskFor(stored: StoredRequest, taskId: string, change: TaskChange): Task {
   const a: Authorisation = stored.authorisation;
   const kind = taskOf(a);
+  const wire = authorisationToWire(a, stored.bundle);
   const ts = (date: Date | undefined) => (date ? timestampFromDate(date) : undefined);
   return {
     taskId,
@@ -51,13 +52,14 @@ export function taskFor(stored: StoredRequest, taskId: string, change: TaskChang
       ? 'TASK_DESIRED_STATUS_CANCELLED'
       : 'TASK_DESIRED_STATUS_ACTIVE') as Task['desiredStatus'],
     statusReason: change.reason,
-    authorisation: authorisationToWire(a, stored.bundle).details,
+    authorisation: wire.details,
     bundle: bundleToWire(stored.bundle),
     ...(kind?.kind === 'preservation'
       ? { preservation: { preservationExpiration: ts(kind.preservationExpiration) } }
       : { disclosure: { deadline: ts(kind?.deadline), preservationTaskId: '' } }),
-    clarifications: [],
-    refusal: undefined,
+    // The provider's questions with the authority's answers, and a refusal once given.
+    clarifications: wire.clarifications,
+    refusal: wire.refusal,
     providerReference: '',
     dispatchedAt: ts(a.dispatchedAt),
     lastChanged: ts(a.lastChanged),
