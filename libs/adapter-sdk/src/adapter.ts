@@ -271,6 +271,13 @@ export class TaskProcessor {
       return this.refuse(task, r.ground, r.explanation, r.selectorIds);
     }
     const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+    // Each rejection says what to fix in the adapter (out of scope, too large, a hash that does not match).
+    for (const r of upload.rejections.slice(0, 20)) {
+      this.logger.warn(`task ${task.taskId}: EVX rejected record ${r.sequenceNumber} (${r.code}): ${r.reason}`);
+    }
+    if (upload.rejections.length > 20) {
+      this.logger.warn(`task ${task.taskId}: ${upload.rejections.length - 20} more records rejected`);
+    }
     this.logger.log(
       `task ${task.taskId}: ${upload.recordCount} records uploaded (${upload.rejections.length} rejected), ` +
         `chain head ${hex(upload.chainHead)}; EVX holds ${upload.state.recordCount}`,
