@@ -289,6 +289,7 @@ describe('ProviderExchangeService on the wire', () => {
         value: Buffer.alloc(64, 5),
         certificateSha256: sha(4),
       },
+      originSignedAt: { seconds: '1795686000', nanos: 123000000 },
     };
     decodedAs(complete.requestDeserialize(complete.requestSerialize(sent)), sent);
   });
