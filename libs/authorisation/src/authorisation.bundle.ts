@@ -17,7 +17,7 @@ import {
   type ApprovalKind,
   type ApproverRole,
 } from '#evx/workflow';
-import { X509Certificate } from 'node:crypto';
+import { parsedCertificate } from '#evx/pki';
 
 export interface SignedStatement {
   /** The canonical bytes that were signed. */
@@ -72,7 +72,7 @@ export function encodeApprovalDecision(request: Uint8Array, input: ApprovalDecis
  * signature with the certificate that must verify it (verifyAuthorisation then checks it).
  */
 export function envelopeOf(value: Uint8Array, certificateDer: Uint8Array, signerUri: string): Uint8Array {
-  new X509Certificate(certificateDer); // refuses garbage early, with a parse error
+  parsedCertificate(certificateDer); // refuses garbage early, with a parse error (memoised: the caller's TLS certificate)
   return encodeSignatureEnvelope({
     algorithm: SIGNATURE_ALGORITHM,
     signerUri,

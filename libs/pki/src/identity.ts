@@ -16,6 +16,7 @@ import {
 } from './identity-uri.js';
 import { normalizeSerial } from './serial.js';
 import type { TrustStore, TrustedCa } from './trust-store.js';
+import { type ParsedCertificate, parsedCertificate } from './certificate-cache.js';
 import { x509 } from './x509-runtime.js';
 
 /** Facts about the certificate an identity was read from (for audit records and logs). */
@@ -48,7 +49,7 @@ function refuse(code: IdentityErrorCode, message: string): never {
   throw new IdentityError(code, message);
 }
 
-function parseCertificate(input: CertificateInput): { node: X509Certificate; parsed: InstanceType<typeof x509.X509Certificate> } {
+function parseCertificate(input: CertificateInput): ParsedCertificate {
   if (input === null || input === undefined || input.length === 0) {
     refuse(
       IdentityErrorCode.NO_CERTIFICATE,
@@ -56,12 +57,12 @@ function parseCertificate(input: CertificateInput): { node: X509Certificate; par
     );
   }
   try {
-    if (typeof input === 'string' && !input.includes('-----BEGIN CERTIFICATE-----')) throw new Error('not a PEM certificate');
-    const bytes = typeof input === 'string' ? input : Buffer.from(input);
-    const node = new X509Certificate(bytes);
-    // Parsed a second time, structurally, for SANs and subject attributes: Node only offers them
-    // as display strings, whose escaping is not a safe basis for an access decision.
-    return { node, parsed: new x509.X509Certificate(node.raw) };
+    if (typeof input === 'string' && !input.includes('-----BEGIN CERTIFICATE-----'))
+      throw new Error('not a PEM certificate');
+    // Node's X509Certificate, and a second, structural parse for SANs and subject attributes: Node only offers
+    // them as display strings, whose escaping is not a safe basis for an access decision. Both are memoised by
+    // the SHA-256 of the bytes (certificate-cache.ts).
+    return parsedCertificate(input);
   } catch (error) {
     return refuse(
       IdentityErrorCode.MALFORMED_CERTIFICATE,
@@ -95,7 +96,10 @@ function issuedBy(leaf: X509Certificate, ca: TrustedCa): boolean {
 }
 
 /** Which trust domain's CA (root or intermediate) actually signed this certificate, if any. */
-function signingDomain(leaf: X509Certificate, trust: TrustStore): { domain: Domain; level: 'root' | 'intermediate' } | undefined {
+function signingDomain(
+  leaf: X509Certificate,
+  trust: TrustStore,
+): { domain: Domain; level: 'root' | 'intermediate' } | undefined {
   for (const domain of DOMAINS) {
     const cas = trust.cas(domain);
     if (!cas) continue;
@@ -141,7 +145,14 @@ function checkValidity(what: string, notBefore: Date, notAfter: Date, now: Date)
   }
 }
 
-function checkRevocation(trust: TrustStore, domain: Domain, serial: string, what: string, now: Date, level: 'root' | 'intermediate'): void {
+function checkRevocation(
+  trust: TrustStore,
+  domain: Domain,
+  serial: string,
+  what: string,
+  now: Date,
+  level: 'root' | 'intermediate',
+): void {
   const status = trust.revocationStatus(domain, serial, now, level);
   if (status.status === 'revoked') {
     refuse(
@@ -162,7 +173,10 @@ function approverRole(parsed: InstanceType<typeof x509.X509Certificate>, uri: st
   const units = parsed.subjectName.getField(OID_ORGANIZATIONAL_UNIT);
   const expected = APPROVER_ROLES.join(', ');
   if (units.length === 0) {
-    refuse(IdentityErrorCode.MISSING_ROLE, `Approver ${uri} has no role: its certificate subject must carry exactly one OU of ${expected}. Re-issue it with --role.`);
+    refuse(
+      IdentityErrorCode.MISSING_ROLE,
+      `Approver ${uri} has no role: its certificate subject must carry exactly one OU of ${expected}. Re-issue it with --role.`,
+    );
   }
   const [unit] = units;
   if (units.length > 1 || !isApproverRole(unit)) {
@@ -175,6 +189,45 @@ function approverRole(parsed: InstanceType<typeof x509.X509Certificate>, uri: st
 }
 
 /**
+ * What a certificate says about its holder, derived once per certificate (ParsedCertificate.memo): nothing here
+ * depends on the time, the CRLs or a trust store. A refused role is kept as the refusal, thrown only after the
+ * per-call checks so that the order of checks (and so which refusal a caller sees) is as without a cache.
+ */
+interface CertificateShape {
+  readonly parts: IdentityUriParts;
+  readonly facts: CertificateFacts;
+  readonly isCa: boolean;
+  readonly role: ApproverRole | IdentityError | undefined;
+  /** Trust stores whose CA (returned) is proven to have signed this certificate; CAs are fixed per store. */
+  readonly issuers: WeakMap<TrustStore, TrustedCa>;
+}
+
+function shapeOf(certificate: ParsedCertificate): CertificateShape {
+  return certificate.memo('evx:identity-shape', () => {
+    const { node, structure } = certificate;
+    const parts = identityUriOf(structure);
+    let role: ApproverRole | IdentityError | undefined;
+    if (parts.kind === 'approver') {
+      try {
+        role = approverRole(structure, parts.uri);
+      } catch (error) {
+        if (!(error instanceof IdentityError)) throw error;
+        role = error;
+      }
+    }
+    const facts: CertificateFacts = Object.freeze({
+      serialNumber: normalizeSerial(node.serialNumber),
+      issuer: structure.issuer,
+      subject: structure.subject,
+      notBefore: structure.notBefore,
+      notAfter: structure.notAfter,
+      fingerprint256: node.fingerprint256,
+    });
+    return { parts: Object.freeze({ ...parts }), facts, isCa: node.ca, role, issuers: new WeakMap() };
+  });
+}
+
+/**
  * Verifies a client certificate and returns the EVX identity it proves. Checks, in order: one
  * evx:// URI SAN that parses; signed by the intermediate CA of the very domain the URI names
  * (another domain's CA cannot vouch for it); an end-entity certificate; validity of the leaf and
@@ -183,34 +236,46 @@ function approverRole(parsed: InstanceType<typeof x509.X509Certificate>, uri: st
  *
  * The TLS handshake already verified the chain if the server used rootsPem/crlsPem; this check
  * is what binds the certificate to a trust domain, and it is enforced even if TLS was not.
+ *
+ * The parse, the identity URI, the role and the issuer's signature are computed once per certificate (by the
+ * SHA-256 of its bytes, in a bounded LRU) and per trust store; validity at `now` and revocation against the store's
+ * current CRLs are checked on every call.
  * @throws IdentityError
  */
-export function identityFromCertificate(certificate: CertificateInput, trust: TrustStore, now: Date = new Date()): Identity {
-  const { node, parsed } = parseCertificate(certificate);
-  const parts = identityUriOf(parsed);
-  const issuer = checkIssuer(node, parts, trust);
-  if (node.ca) {
-    refuse(IdentityErrorCode.NOT_END_ENTITY, `The certificate for ${parts.uri} is a CA certificate; actors must use an end-entity certificate.`);
+export function identityFromCertificate(
+  certificate: CertificateInput,
+  trust: TrustStore,
+  now: Date = new Date(),
+): Identity {
+  const parsed = parseCertificate(certificate);
+  const shape = shapeOf(parsed);
+  const { parts, facts } = shape;
+  let issuer = shape.issuers.get(trust);
+  if (!issuer) {
+    issuer = checkIssuer(parsed.node, parts, trust);
+    shape.issuers.set(trust, issuer);
+  }
+  if (shape.isCa) {
+    refuse(
+      IdentityErrorCode.NOT_END_ENTITY,
+      `The certificate for ${parts.uri} is a CA certificate; actors must use an end-entity certificate.`,
+    );
   }
   const cas = trust.cas(parts.domain);
-  checkValidity(`The certificate of ${parts.uri}`, parsed.notBefore, parsed.notAfter, now);
+  checkValidity(`The certificate of ${parts.uri}`, facts.notBefore, facts.notAfter, now);
   if (cas) {
     checkValidity(`The ${parts.domain} intermediate CA`, cas.intermediate.notBefore, cas.intermediate.notAfter, now);
     checkValidity(`The ${parts.domain} root CA`, cas.root.notBefore, cas.root.notAfter, now);
   }
   trust.refreshIfDue();
-  const serialNumber = normalizeSerial(node.serialNumber);
-  checkRevocation(trust, parts.domain, serialNumber, `The certificate of ${parts.uri}`, now, 'intermediate');
+  checkRevocation(trust, parts.domain, facts.serialNumber, `The certificate of ${parts.uri}`, now, 'intermediate');
   checkRevocation(trust, parts.domain, issuer.serial, `The ${parts.domain} intermediate CA`, now, 'root');
 
-  const facts: CertificateFacts = {
-    serialNumber,
-    issuer: parsed.issuer,
-    subject: parsed.subject,
-    notBefore: parsed.notBefore,
-    notAfter: parsed.notAfter,
-    fingerprint256: node.fingerprint256,
-  };
-  if (parts.kind === 'approver') return { ...parts, ...facts, role: approverRole(parsed, parts.uri) };
-  return { ...parts, ...facts };
+  // Fresh objects (and dates) for every caller: nothing a caller does to its identity can reach the cache.
+  const own = { ...parts, ...facts, notBefore: new Date(facts.notBefore), notAfter: new Date(facts.notAfter) };
+  if (parts.kind === 'approver') {
+    if (shape.role instanceof IdentityError) throw new IdentityError(shape.role.code, shape.role.message);
+    return { ...own, role: shape.role as ApproverRole } as ApproverIdentity;
+  }
+  return own as Identity;
 }

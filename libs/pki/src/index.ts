@@ -24,6 +24,13 @@ export type {
 export { IdentityError, IdentityErrorCode } from './identity-error.js';
 export { PkiError, PkiErrorCode } from './pki-error.js';
 export { identityFromCertificate } from './identity.js';
+export {
+  DEFAULT_CERTIFICATE_CACHE_SIZE,
+  LruCache,
+  ParsedCertificate,
+  certificateCache,
+  parsedCertificate,
+} from './certificate-cache.js';
 export type {
   AdapterIdentity,
   ApproverIdentity,

@@ -5,6 +5,7 @@ import { AuthorityRequestUrgency1764300000001 } from './migrations/1764300000001
 import { IdempotencyKeyEntity, RequestChangeEntity, RequestEntity } from './request.entity.js';
 import { AuthorityRequestChanges1764300000002 } from './migrations/1764300000002-authority-request-changes.js';
 import { AuthorityTaskReports1764400000001 } from './migrations/1764400000001-authority-task-reports.js';
+import { AuthorityRequestAgencyUrgency1764500000001 } from './migrations/1764500000001-authority-request-agency-urgency.js';
 import { ReportCursorEntity, TaskReportEntity } from './task-report.entity.js';
 
 /** authority-api's own tables. Migrations are committed and never edited; add a new one for every change. */
@@ -24,5 +25,6 @@ export const AUTHORITY_STORE: ServiceStore = {
     AuthorityRequestUrgency1764300000001,
     AuthorityRequestChanges1764300000002,
     AuthorityTaskReports1764400000001,
+    AuthorityRequestAgencyUrgency1764500000001,
   ],
 };

@@ -3,6 +3,7 @@ import { bigintNumber, epochMillis } from '#evx/persistence';
 
 @Entity('authority_request')
 @Index('authority_request_agency_status', ['agency', 'status', 'createdAt'])
+@Index('authority_request_agency_urgency', ['agency', 'urgency'])
 export class RequestEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id: string;
