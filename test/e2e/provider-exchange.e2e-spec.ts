@@ -196,6 +196,18 @@ async function upload(as: string, taskId: string, uploadId: string, records: Evi
   return u.result;
 }
 
+/** CompleteTask with call metadata (the old evx-origin-signed-at fallback). */
+function completeWith(request: unknown, metadata: Metadata): Promise<unknown> {
+  const client = createServiceClient('providerExchange', edge(), channelAs(stack.pki, TELCO));
+  return new Promise<unknown>((resolve, reject) =>
+    (
+      client as unknown as {
+        completeTask(r: unknown, m: Metadata, cb: (e: Error | null, r?: unknown) => void): void;
+      }
+    ).completeTask(request, metadata, (error, response) => (error ? reject(error) : resolve(response))),
+  ).finally(() => client.close());
+}
+
 function record(sequence: number, over: Partial<EvidenceRecord> = {}): EvidenceRecord {
   const payload = Buffer.from(JSON.stringify({ sequence, msisdn: '+31612345678' }));
   return {
@@ -496,21 +508,33 @@ describe('evidence upload and completion (needs the vault package RPCs)', () => 
     );
     expect(stale.code).toBe(status.ABORTED);
 
+    // Without origin_signed_at the completion cannot be checked: refused before the vault is asked.
+    const undated = await refusal(exchange(TELCO, 'completeTask', complete));
+    expect([undated.code, undated.details]).toEqual([
+      status.INVALID_ARGUMENT,
+      expect.stringMatching(/origin_signed_at/),
+    ]);
+    // A wrong origin_signed_at (the field wins over the old metadata): the signature does not verify.
     const metadata = new Metadata();
     metadata.set('evx-origin-signed-at', signedAt);
-    const client = createServiceClient('providerExchange', edge(), channelAs(stack.pki, TELCO));
-    const done = await new Promise<{ task: Task; evidencePackage: { state: string; recordCount: string } }>(
-      (resolve, reject) =>
-        (
-          client as unknown as {
-            completeTask(r: unknown, m: Metadata, cb: (e: Error | null, r?: unknown) => void): void;
-          }
-        ).completeTask(complete, metadata, (error, response) =>
-          error
-            ? reject(error)
-            : resolve(response as { task: Task; evidencePackage: { state: string; recordCount: string } }),
-        ),
-    ).finally(() => client.close());
+    const misdated = await refusal(
+      completeWith({ ...complete, originSignedAt: ts(Date.parse(signedAt) - 1000) }, metadata),
+    );
+    expect(misdated.code).toBe(status.INVALID_ARGUMENT);
+    expect(misdated.metadata.get('evx-error-code')).toEqual(['SIGNATURE_INVALID']);
+    // Two completions at once: one package, one TASK_COMPLETED report, the same answer twice.
+    const [done, twin] = await Promise.all([
+      exchange<{ task: Task; evidencePackage: { state: string; recordCount: string; packageId: string } }>(
+        TELCO,
+        'completeTask',
+        { ...complete, originSignedAt: ts(Date.parse(signedAt)) },
+      ),
+      exchange<{ task: Task; evidencePackage: { packageId: string } }>(TELCO, 'completeTask', {
+        ...complete,
+        originSignedAt: ts(Date.parse(signedAt)),
+      }),
+    ]);
+    expect(twin.evidencePackage.packageId).toBe(done.evidencePackage.packageId);
     expect(done.task.status).toBe('TASK_STATUS_FULFILLED');
     expect(done.evidencePackage).toMatchObject({ state: 'PACKAGE_STATE_COMPLETE', recordCount: '3' });
     const after = await exchange<GetUploadStateResponse>(TELCO, 'getUploadState', { taskId: task.taskId, uploadId });

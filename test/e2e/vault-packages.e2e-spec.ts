@@ -250,7 +250,16 @@ function adapterSigner(file = 'telco-a.main') {
 /** The adapter signs its origin statement; the call carries the signature, its chain and the signing time. */
 async function complete(
   pkg: WirePackage,
-  options: { file?: string; merkleRoot?: Buffer; provider?: string; withoutSignedAt?: boolean } = {},
+  options: {
+    file?: string;
+    merkleRoot?: Buffer;
+    provider?: string;
+    withoutSignedAt?: boolean;
+    /** The signedAt as the pre-field metadata fallback only (else the request's origin_signed_at). */
+    signedAtAsMetadata?: boolean;
+    /** A wrong origin_signed_at field next to the right metadata: the field must win. */
+    wrongField?: boolean;
+  } = {},
 ): Promise<WirePackage> {
   const now = await getPackage(pkg.packageId, edge);
   const { signer } = adapterSigner(options.file);
@@ -272,7 +281,11 @@ async function complete(
   });
   const value = await signer.sign(signatureInput('origin', statement));
   const metadata = new Metadata();
-  if (!options.withoutSignedAt) metadata.set(ORIGIN_SIGNED_AT_METADATA, signedAt.toISOString());
+  if (!options.withoutSignedAt && (options.signedAtAsMetadata || options.wrongField)) {
+    metadata.set(ORIGIN_SIGNED_AT_METADATA, signedAt.toISOString());
+  }
+  const fieldAt = options.wrongField ? new Date(signedAt.getTime() - 1000) : signedAt;
+  const originSignedAt = options.withoutSignedAt || options.signedAtAsMetadata ? null : timestampFromDate(fieldAt);
   const client = createServiceClient('vault', address, edge) as unknown as Record<
     string,
     (r: unknown, m: Metadata, cb: (e: Error | null, r?: { evidencePackage: WirePackage }) => void) => void
@@ -293,6 +306,7 @@ async function complete(
             certificateSha256: createHash('sha256').update(leaf).digest(),
           },
           originCertificates: signer.certificates.map((c) => Buffer.from(c)),
+          originSignedAt,
         },
         metadata,
         (e, r) => (e ? reject(e) : resolve((r as { evidencePackage: WirePackage }).evidencePackage)),
@@ -526,13 +540,24 @@ describe(`the vault's evidence packages (${process.env.DATABASE_URL ? 'PostgreSQ
   it("refuses an origin signature by another provider's adapter", async () => {
     const pkg = await newPackage();
     await append(pkg.packageId, [sample(1)]);
+    // A bad origin signer is the caller's argument (INVALID_ARGUMENT SIGNATURE_INVALID), not an authorisation
+    // failure: provider-edge would turn PERMISSION_DENIED into UNAVAILABLE and the adapter would retry forever.
     const error = await rejected(complete(pkg, { file: 'bank-b.main', provider: 'bank-b' }));
-    expect(error.code).toBe(status.PERMISSION_DENIED);
+    expect(error.code).toBe(status.INVALID_ARGUMENT);
+    expect(error.metadata.get('evx-error-code')).toEqual(['SIGNATURE_INVALID']);
     expect(error.message).toMatch(/not an adapter of provider telco-a/);
     const unsigned = await rejected(complete(pkg, { withoutSignedAt: true }));
-    expect([unsigned.code, unsigned.message]).toEqual([status.INVALID_ARGUMENT, expect.stringMatching(/signing time/)]);
+    expect([unsigned.code, unsigned.message]).toEqual([
+      status.INVALID_ARGUMENT,
+      expect.stringMatching(/origin_signed_at/),
+    ]);
+    // origin_signed_at wins over the metadata: a wrong field fails even next to the right metadata.
+    const wrongField = await rejected(complete(pkg, { wrongField: true }));
+    expect(wrongField.code).toBe(status.INVALID_ARGUMENT);
+    expect(wrongField.metadata.get('evx-error-code')).toEqual(['SIGNATURE_INVALID']);
     const revoked = await rejected(complete(pkg, { file: 'telco-a.revoked' }));
-    expect(revoked.code).toBe(status.PERMISSION_DENIED);
+    expect(revoked.code).toBe(status.INVALID_ARGUMENT);
+    expect(revoked.metadata.get('evx-error-code')).toEqual(['SIGNATURE_INVALID']);
     expect((await getPackage(pkg.packageId)).state).toBe('PACKAGE_STATE_OPEN');
   });
 

@@ -19,7 +19,10 @@ import {
   type StreamTasksResponse,
   type UploadEvidenceRequest,
   type UploadEvidenceResponse,
+  type Timestamp,
+  timestampFromDate,
 } from '#evx/proto';
+import { EvxError } from '#evx/errors';
 import type { AdapterIdentity } from '#evx/pki';
 import { Allow, actorOf } from '#evx/transport';
 import { EvidenceUploadService, type PausableCall } from './exchange/evidence-upload.service.js';
@@ -106,10 +109,24 @@ export class ProviderExchangeGrpcController {
     metadata: Metadata,
     call: ServerSurfaceCall,
   ): Promise<CompleteTaskResponse> {
-    const [signedAt] = metadata.get(ORIGIN_SIGNED_AT_METADATA);
-    const originSignedAt = signedAt === undefined ? undefined : String(signedAt);
-    return this.completion.complete(adapterOf(call), certificateOf(call), request, originSignedAt);
+    return this.completion.complete(adapterOf(call), certificateOf(call), request, originSignedAtOf(request, metadata));
   }
+}
+
+/** `origin_signed_at` from the request; the `evx-origin-signed-at` metadata only for adapters that predate it. */
+function originSignedAtOf(request: CompleteTaskRequest, metadata: Metadata): Timestamp | undefined {
+  if (request.originSignedAt) return request.originSignedAt;
+  const [value] = metadata.get(ORIGIN_SIGNED_AT_METADATA);
+  if (value === undefined) return undefined;
+  const text = String(value);
+  const date = new Date(text);
+  if (Number.isNaN(date.getTime()) || date.toISOString() !== text) {
+    throw new EvxError(
+      'invalid-argument',
+      `${ORIGIN_SIGNED_AT_METADATA} must be RFC 3339 UTC with milliseconds; better, send CompleteTaskRequest.origin_signed_at`,
+    );
+  }
+  return timestampFromDate(date);
 }
 
 function adapterOf(call: object): AdapterIdentity {

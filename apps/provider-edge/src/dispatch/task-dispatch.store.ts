@@ -54,13 +54,24 @@ export class TaskDispatchStore {
   }
 }
 
+/** The adapter's final word on a task; a new generation does not undo it, only a cancellation replaces it. */
+const ADAPTER_FINAL: ReadonlySet<Task['status']> = new Set<Task['status']>([
+  'TASK_STATUS_FULFILLED',
+  'TASK_STATUS_PARTIALLY_FULFILLED',
+  'TASK_STATUS_REFUSED',
+] as Task['status'][]);
+
 /**
  * What the adapter told provider-edge stays on a new generation even when authority-api has not applied it yet:
- * the first provider reference, the questions asked, the refusal given.
+ * the first provider reference, the questions asked, the refusal given, and a final status (fulfilled, refused)
+ * unless the new generation cancels the task.
  */
-function keepAdapterFacts(next: Task, previous: Task): Task {
+export function keepAdapterFacts(next: Task, previous: Task): Task {
+  const cancels = next.desiredStatus === 'TASK_DESIRED_STATUS_CANCELLED' || next.status === 'TASK_STATUS_CANCELLED';
+  const keepStatus = ADAPTER_FINAL.has(previous.status) && !cancels;
   return {
     ...next,
+    ...(keepStatus ? { status: previous.status } : {}),
     providerReference: next.providerReference || previous.providerReference,
     clarifications: next.clarifications?.length ? next.clarifications : (previous.clarifications ?? []),
     refusal: next.refusal ?? previous.refusal ?? null,

@@ -49,7 +49,11 @@ const record = (sequence: number, over: Partial<EvidenceRecord> = {}): EvidenceR
 class FakeSink implements RecordSink {
   readonly written: number[] = [];
   drain?: () => void;
+  failure?: (error: unknown) => void;
   finished = false;
+  abandoned = false;
+  /** Vault sequence numbers the fake vault rejects. */
+  vaultRejects: number[] = [];
   constructor(private readonly log: string[]) {}
   write(request: { record?: EvidenceRecord | null }): boolean {
     if (request.record) {
@@ -61,22 +65,32 @@ class FakeSink implements RecordSink {
   onDrain(listener: () => void): void {
     this.drain = listener;
   }
+  onFailure(listener: (error: unknown) => void): void {
+    this.failure = listener;
+  }
   async finish() {
     this.finished = true;
+    this.log.push('vault finish');
     const n = this.written.length;
     return {
       packageId: 'p',
       durableSequenceNumber: String(n),
-      recordCount: String(n),
+      recordCount: String(n - this.vaultRejects.length),
       chainHead: Buffer.alloc(32),
       merkleRoot: Buffer.alloc(32),
-      rejections: [],
+      rejections: this.vaultRejects.map((v) => ({
+        sequenceNumber: String(v),
+        code: 'ERROR_CODE_INTEGRITY_MISMATCH' as const,
+        reason: 'hash differs',
+      })),
     };
   }
-  abandon(): void {}
+  abandon(): void {
+    this.abandoned = true;
+  }
 }
 
-function setup(limits: Partial<UploadLimits> = {}) {
+function setup(limits: Partial<UploadLimits> = {}, manual = false) {
   const log: string[] = [];
   const uploads: UploadEntity[] = [];
   const rejections: UploadRejectionEntity[] = [];
@@ -89,6 +103,13 @@ function setup(limits: Partial<UploadLimits> = {}) {
     insert: async (entity: unknown, row: never) => {
       if (entity === UploadRejectionEntity) log.push(`stored ${(row as UploadRejectionEntity).sequenceNumber}`);
       (entity === UploadEntity ? uploads : rejections).push(row);
+    },
+    update: async (_entity: unknown, where: Record<string, unknown>, values: Record<string, unknown>) => {
+      for (const row of uploads) {
+        if (Object.entries(where).every(([k, v]) => (row as unknown as Record<string, unknown>)[k] === v)) {
+          Object.assign(row, values);
+        }
+      }
     },
   };
   const dataSource = {
@@ -120,9 +141,10 @@ function setup(limits: Partial<UploadLimits> = {}) {
   );
   const call = { pause: jest.fn(), resume: jest.fn() };
   const messages = new Subject<UploadEvidenceRequest>();
-  const result = lastValueFrom(sut.upload(adapter, Buffer.alloc(0), messages, call));
+  const upload$ = sut.upload(adapter, Buffer.alloc(0), messages, call);
+  const result = manual ? Promise.reject(new Error('manual')) : lastValueFrom(upload$);
   result.catch(() => undefined);
-  return { sut, sink, log, audit, call, messages, result, rejections };
+  return { sut, sink, log, audit, call, messages, result, rejections, uploads, upload$ };
 }
 
 const settle = () => new Promise((r) => setTimeout(r, 10));
@@ -139,7 +161,7 @@ describe('EvidenceUploadService', () => {
     messages.complete();
     const response: UploadEvidenceResponse = await result;
     expect(sink.written).toEqual([1, 2]); // adapter 1 and 3 are the vault's 1 and 2
-    expect(log).toEqual(['vault 1', 'stored 2', 'vault 2']);
+    expect(log).toEqual(['vault 1', 'stored 2', 'vault 2', 'vault finish']);
     expect(rejections.map((r) => [r.sequenceNumber, r.origin, r.code])).toEqual([
       [2, 'edge', 'ERROR_CODE_OUT_OF_SCOPE'],
     ]);
@@ -176,7 +198,9 @@ describe('EvidenceUploadService', () => {
     messages.next({ record: record(2) });
     await expect(result).rejects.toMatchObject({ kind: 'too-large' });
     expect(sink.written).toEqual([1]);
-    expect(sink.finished).toBe(true);
+    for (let i = 0; i < 50 && !sink.finished; i++) await settle();
+    expect(sink.finished).toBe(true); // half-closed, not cut: what is complete stays durable
+    expect(sink.abandoned).toBe(false);
   });
 
   it('rejects a record larger than the per-record limit and goes on', async () => {
@@ -200,5 +224,64 @@ describe('EvidenceUploadService', () => {
     gap.messages.next({ record: record(1) });
     gap.messages.next({ record: record(3) });
     await expect(gap.result).rejects.toMatchObject({ kind: 'failed-precondition', code: 'SEQUENCE_CONFLICT' });
+  });
+
+  it('fails the call at once when the vault stream fails, and stops holding the adapter paused', async () => {
+    const { sink, call, messages, result } = setup();
+    messages.next({ header: { taskId: TASK_ID, uploadId: UPLOAD_ID } });
+    messages.next({ record: record(1) });
+    messages.next({ record: record(2) }); // the fake vault is full now: the adapter is paused
+    await settle();
+    expect(call.pause).toHaveBeenCalledTimes(1);
+    sink.failure!(Object.assign(new Error('the vault is unavailable'), { kind: 'unavailable' }));
+    await expect(result).rejects.toThrow('the vault is unavailable');
+    expect(call.resume).toHaveBeenCalled();
+    messages.next({ record: record(3) });
+    await settle();
+    expect(sink.written).toEqual([1, 2]);
+  });
+
+  it('on a cancelled call handles what arrived, then half-closes the vault stream', async () => {
+    const { sink, log, messages, upload$ } = setup({}, true);
+    const subscription = upload$.subscribe({ error: () => undefined });
+    messages.next({ header: { taskId: TASK_ID, uploadId: UPLOAD_ID } });
+    messages.next({ record: record(1) });
+    messages.next({ record: record(2, { selectorId: 's9' }) });
+    // Cancelled before anything was handled (the header is still being checked).
+    subscription.unsubscribe();
+    for (let i = 0; i < 50 && !sink.finished; i++) await settle();
+    expect(sink.written).toEqual([1]);
+    expect(sink.abandoned).toBe(false);
+    expect(log).toEqual(['vault 1', 'stored 2', 'vault finish']);
+  });
+
+  it("stores the vault's rejections of a failed stream in the adapter's numbering", async () => {
+    const { sink, messages, result, rejections } = setup({ maxRecordsPerTask: 3 });
+    sink.vaultRejects = [2]; // the vault's 2 is the adapter's 3 (the adapter's 2 was rejected here)
+    messages.next({ header: { taskId: TASK_ID, uploadId: UPLOAD_ID } });
+    messages.next({ record: record(1) });
+    messages.next({ record: record(2, { selectorId: 's9' }) });
+    messages.next({ record: record(3) });
+    messages.next({ record: record(4) });
+    messages.next({ record: record(5) });
+    await expect(result).rejects.toMatchObject({ kind: 'too-large' });
+    for (let i = 0; i < 50 && !rejections.some((r) => r.origin === 'vault'); i++) await settle();
+    expect(rejections.map((r) => [r.sequenceNumber, r.origin])).toEqual([
+      [2, 'edge'],
+      [3, 'vault'],
+    ]);
+  });
+
+  it('refuses sequence_number 0 or empty instead of treating it as a continuation', async () => {
+    for (const sequenceNumber of ['0', '']) {
+      const { sink, messages, result } = setup();
+      messages.next({ header: { taskId: TASK_ID, uploadId: UPLOAD_ID } });
+      messages.next({ record: record(1, { sequenceNumber }) });
+      await expect(result).rejects.toMatchObject({
+        kind: 'invalid-argument',
+        message: expect.stringMatching(/sequence_number must be a whole number from 1/),
+      });
+      expect(sink.written).toEqual([]);
+    }
   });
 });

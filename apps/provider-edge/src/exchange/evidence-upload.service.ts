@@ -5,10 +5,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Observable, type Subscription } from 'rxjs';
 import type { DataSource } from 'typeorm';
-import { EvxError } from '#evx/errors';
+import { EvxError, isEvxError } from '#evx/errors';
 import { IdentityError, identityFromCertificate, type AdapterIdentity, type TrustStore } from '#evx/pki';
 import {
   WIRE_LIMITS,
+  type AppendRecordsResponse,
   type EvidenceRecord,
   type Task,
   type UploadEvidenceRequest,
@@ -17,11 +18,12 @@ import {
 } from '#evx/proto';
 import { AuditTrail, TRUST_STORE } from '#evx/transport';
 import { UploadEntity, UploadRejectionEntity } from '../persistence/exchange.entities.js';
+import { TaskEntity } from '../persistence/task.entity.js';
 import { storeUploadRejections, type Rejection } from './upload-rejections.js';
 import { scopeViolation } from './record-scope.js';
 import { TaskChangeRunner } from './task-change.runner.js';
 import { FINISHED, isDisclosure } from './task-rules.js';
-import { adapterDurable, vaultSequence } from './upload-numbering.js';
+import { adapterDurable, adapterSequence, vaultSequence } from './upload-numbering.js';
 import { VaultPackages, type RecordSink } from './vault-packages.js';
 
 export interface UploadLimits {
@@ -63,19 +65,19 @@ export class EvidenceUploadService {
     return new Observable<UploadEvidenceResponse>((subscriber) => {
       const session = new UploadSession(this, adapter, call);
       let subscription: Subscription | undefined;
-      const fail = (error: unknown) => {
-        // A revoked adapter is cut off at once; otherwise the vault keeps every record it completed.
-        session.abort(!(error instanceof EvxError && error.kind === 'unauthenticated'));
+      const release = () => {
+        clearInterval(recheck);
         subscription?.unsubscribe();
+      };
+      session.onFailure = (error) => {
+        release();
         subscriber.error(error);
       };
-      session.onFailure = fail;
       const recheck = setInterval(() => {
         try {
           identityFromCertificate(certificate, this.trust, new Date());
         } catch (error) {
-          clearInterval(recheck);
-          fail(
+          session.fail(
             error instanceof IdentityError
               ? new EvxError('unauthenticated', `upload cut off: ${error.message}`, `CERT_${error.code}`)
               : error,
@@ -84,53 +86,61 @@ export class EvidenceUploadService {
       }, this.limits.certRecheckMs);
       subscription = messages.subscribe({
         next: (message) => session.enqueue(message),
-        error: (error) => fail(error),
+        error: (error) => session.fail(error),
+        // Also what a cancelled call looks like (Nest completes the request stream): finish() then closes the
+        // vault's stream with what was received, and the response goes nowhere.
         complete: () =>
           session.finish().then(
             (response) => {
               if (!response) return;
+              release();
               subscriber.next(response);
               subscriber.complete();
             },
-            (error) => fail(error),
+            (error) => session.fail(error),
           ),
       });
+      // After a response or a failure nothing is left to do; otherwise the adapter cancelled its call.
       return () => {
-        clearInterval(recheck);
-        subscription?.unsubscribe();
-        session.abort(true);
+        release();
+        session.cancel();
       };
     });
   }
 }
 
+const noop = () => undefined;
+
 /** One UploadEvidence call. Messages are handled strictly in order on a promise chain. */
 class UploadSession {
-  onFailure: (error: unknown) => void = () => undefined;
+  onFailure: (error: unknown) => void = noop;
   private chain: Promise<void> = Promise.resolve();
   private queued = 0;
   private vaultFull = false;
   private paused = false;
+  /** No further message is handled (failed, or cancelled by the adapter). */
   private failed = false;
+  /** The call has its answer (a response or an error) or was cancelled: nothing more is sent to the adapter. */
+  private settled = false;
+  /** The vault's stream being closed: once, after every message that reached it. */
+  private closing?: Promise<AppendRecordsResponse | undefined>;
 
   private task?: Task;
   private upload?: UploadEntity;
   private sink?: RecordSink;
-  /** Adapter sequence numbers rejected here, ascending (stored ones first, then this stream's). */
+  /** Adapter sequence numbers rejected here, ascending (stored ones and this stream's). */
   private edgeRejected: number[] = [];
   private edgeRejectedSet = new Set<number>();
-  private rejectedBefore = 0;
   /** Adapter sequence number durable or rejected when the stream began. */
   private durableAtStart = 0;
   private recordCount = 0;
   private payloadBytes = 0;
-  /** The record being received (several messages for a chunked record) and whether it is skipped. */
-  private current = 0;
+  /** The record being received (several messages for a chunked record) and whether it is skipped; -1: none yet. */
+  private current = -1;
   private currentSkipped = false;
   private lastSequence = -1;
   private readonly pending: Rejection[] = [];
   private readonly streamRejections: Rejection[] = [];
-  private readonly adapterSequenceOf = new Map<number, number>();
 
   constructor(
     private readonly service: EvidenceUploadService,
@@ -158,38 +168,69 @@ class UploadSession {
     if (!this.upload || !this.sink) {
       throw new EvxError('invalid-argument', 'the upload stream is empty: send an UploadHeader first, then records');
     }
-    await this.flushRejections();
-    const result = await this.sink.finish();
-    this.sink = undefined;
-    const vaultRejections: Rejection[] = result.rejections.map((r) => ({
-      sequenceNumber: this.adapterSequenceOf.get(Number(r.sequenceNumber)) ?? Number(r.sequenceNumber),
-      code: r.code,
-      reason: r.reason,
-    }));
-    await this.storeRejections(vaultRejections, 'vault');
-    this.streamRejections.push(...vaultRejections);
+    const result = await this.close();
+    if (!result || this.settled) return undefined;
+    this.settled = true;
     return {
       taskId: this.upload.taskId,
       uploadId: this.upload.uploadId,
       durableSequenceNumber: String(adapterDurable(Number(result.durableSequenceNumber), this.edgeRejected)),
       recordCount: result.recordCount,
-      rejections: this.streamRejections
+      rejections: [...this.streamRejections]
         .sort((a, b) => a.sequenceNumber - b.sequenceNumber)
         .map((r) => ({ sequenceNumber: String(r.sequenceNumber), code: r.code, reason: r.reason })),
     };
   }
 
-  abort(graceful: boolean): void {
-    this.failed = true;
-    if (graceful) this.sink?.finish().catch(() => undefined);
-    else this.sink?.abandon();
-    this.sink = undefined;
-    this.call.resume();
+  /**
+   * The adapter cancelled its call (or the connection dropped): what it sent before is still handled, then the
+   * vault's stream is half-closed, so every record that arrived whole is durable and a resume continues after it.
+   */
+  cancel(): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.chain = this.chain.then(() => this.close().then(noop, noop));
   }
 
-  private fail(error: unknown): void {
-    if (this.failed) return;
-    this.onFailure(error);
+  /**
+   * Ends the call with `error` at once. A revoked adapter's vault stream is cut; otherwise it is half-closed after
+   * the message being handled, so the vault keeps every complete record (and its rejections are stored).
+   */
+  fail(error: unknown): void {
+    if (this.failed && this.settled) return;
+    const wasSettled = this.settled;
+    this.failed = true;
+    this.settled = true;
+    this.paused = false;
+    this.call.resume();
+    if (error instanceof EvxError && error.kind === 'unauthenticated') {
+      this.closing ??= Promise.resolve(undefined);
+      this.sink?.abandon();
+      this.sink = undefined;
+    } else {
+      void this.chain.then(() => this.close()).catch(noop);
+    }
+    if (!wasSettled) this.onFailure(error);
+  }
+
+  /** Half-closes the vault's stream once and stores the rejections it reports (in the adapter's numbering). */
+  private close(): Promise<AppendRecordsResponse | undefined> {
+    this.closing ??= (async () => {
+      const sink = this.sink;
+      if (!sink) return undefined;
+      await this.flushRejections();
+      this.sink = undefined;
+      const result = await sink.finish();
+      const vaultRejections: Rejection[] = result.rejections.map((r) => ({
+        sequenceNumber: adapterSequence(Number(r.sequenceNumber), this.edgeRejected),
+        code: r.code,
+        reason: r.reason,
+      }));
+      await this.storeRejections(vaultRejections, 'vault');
+      this.streamRejections.push(...vaultRejections);
+      return result;
+    })();
+    return this.closing;
   }
 
   /** Pauses the adapter's stream while the vault's is full or too much is queued here; resumes when both clear. */
@@ -217,20 +258,7 @@ class UploadSession {
     const { task } = await this.service.tasks.read(this.adapter, header.taskId);
     requireUploadable(task);
     const { dataSource, packages } = this.service;
-    const existing = await dataSource.getRepository(UploadEntity).findOneBy({ taskId: task.taskId });
-    if (existing && existing.uploadId !== header.uploadId) {
-      throw new EvxError(
-        'failed-precondition',
-        `task ${task.taskId} already has upload ${existing.uploadId}; resume that one (a task has one upload)`,
-        'INVALID_STATE',
-      );
-    }
-    if (existing?.completedAt) {
-      throw new EvxError(
-        'failed-precondition',
-        `upload ${existing.uploadId} is completed; nothing more can be uploaded`,
-      );
-    }
+    let upload = await this.reserve(task, header.uploadId);
     const pkg = await packages.begin({
       authorisationId: task.authorisationId,
       taskId: task.taskId,
@@ -241,22 +269,12 @@ class UploadSession {
     if (pkg.state !== 'PACKAGE_STATE_OPEN') {
       throw new EvxError('failed-precondition', `the package of upload ${header.uploadId} is ${pkg.state}`);
     }
-    let upload = existing;
-    if (!upload) {
-      upload = {
-        taskId: task.taskId,
-        uploadId: header.uploadId,
-        packageId: pkg.packageId,
-        createdAt: Date.now(),
-        completedAt: null,
-      };
-      const row = upload;
-      await dataSource.transaction(async (manager) => {
-        if (await manager.findOneBy(UploadEntity, { uploadId: row.uploadId })) {
-          throw new EvxError('already-exists', `upload_id ${row.uploadId} is already used for another task`);
-        }
-        await manager.insert(UploadEntity, row);
-      });
+    if (upload.packageId !== pkg.packageId) {
+      const packageId = pkg.packageId;
+      await dataSource.transaction((manager) =>
+        manager.update(UploadEntity, { taskId: task.taskId, uploadId: header.uploadId }, { packageId }),
+      );
+      upload = { ...upload, packageId };
     }
     const stored = await dataSource
       .getRepository(UploadRejectionEntity)
@@ -268,8 +286,66 @@ class UploadSession {
     this.payloadBytes = Number(pkg.payloadBytes);
     this.task = task;
     this.upload = upload;
-    this.sink = packages.openRecords(upload.packageId);
-    this.sink.onDrain(() => this.drained());
+    // Failed while the package was being opened: no stream is left open behind the call. (A cancelled call goes
+    // on: what the adapter sent before the cut is still made durable.)
+    if (this.failed) return;
+    const sink = packages.openRecords(upload.packageId);
+    this.sink = sink;
+    sink.onFailure((error) => this.fail(error));
+    sink.onDrain(() => this.drained());
+  }
+
+  /**
+   * The task's one upload, reserved in one transaction with the checks on the task and the upload, before the vault
+   * is asked for a package: of two concurrent uploads with different upload_ids only one gets through.
+   */
+  private async reserve(task: Task, uploadId: string): Promise<UploadEntity> {
+    try {
+      return await this.reserveOnce(task, uploadId);
+    } catch (error) {
+      if (isEvxError(error)) throw error;
+      // A concurrent reservation committed first (PostgreSQL: the unique key refused our insert): decide again on
+      // what is there now, which names the winner.
+      const existing = await this.service.dataSource.getRepository(UploadEntity).findOneBy({ taskId: task.taskId });
+      if (!existing) throw error;
+      return this.reserveOnce(task, uploadId);
+    }
+  }
+
+  private async reserveOnce(task: Task, uploadId: string): Promise<UploadEntity> {
+    return this.service.dataSource.transaction(async (manager) => {
+      const row = await manager.findOneBy(TaskEntity, { id: task.taskId });
+      requireUploadable(row ? (JSON.parse(row.bundle) as Task) : task);
+      const existing = await manager.findOneBy(UploadEntity, { taskId: task.taskId });
+      if (existing && existing.uploadId !== uploadId) {
+        throw new EvxError(
+          'failed-precondition',
+          `task ${task.taskId} already has upload ${existing.uploadId}; resume that one (a task has one upload)`,
+          'INVALID_STATE',
+        );
+      }
+      if (existing?.completedAt) {
+        throw new EvxError(
+          'failed-precondition',
+          `upload ${existing.uploadId} is completed; nothing more can be uploaded`,
+          'INVALID_STATE',
+        );
+      }
+      if (existing) return existing;
+      if (await manager.findOneBy(UploadEntity, { uploadId })) {
+        throw new EvxError('already-exists', `upload_id ${uploadId} is already used for another task`);
+      }
+      // The package id is filled in once the vault has opened the package.
+      const reserved: UploadEntity = {
+        taskId: task.taskId,
+        uploadId,
+        packageId: '',
+        createdAt: Date.now(),
+        completedAt: null,
+      };
+      await manager.insert(UploadEntity, reserved);
+      return reserved;
+    });
   }
 
   private drained(): void {
@@ -279,8 +355,8 @@ class UploadSession {
   }
 
   private async record(record: EvidenceRecord): Promise<void> {
-    const sequence = Number(record.sequenceNumber);
-    if (sequence === this.current) {
+    const sequence = Number(record.sequenceNumber || '0');
+    if (this.current >= 1 && sequence === this.current) {
       if (!this.currentSkipped) this.forward(record, sequence);
       return;
     }
@@ -314,9 +390,15 @@ class UploadSession {
   }
 
   private checkSequence(sequence: number): void {
+    if (!Number.isSafeInteger(sequence) || sequence < 1) {
+      throw new EvxError(
+        'invalid-argument',
+        `sequence_number must be a whole number from 1 (got ${JSON.stringify(String(sequence))}); records are numbered 1, 2, 3 ...`,
+      );
+    }
     const expected = this.lastSequence < 0 ? this.durableAtStart + 1 : this.lastSequence + 1;
     const first = this.lastSequence < 0;
-    if (!Number.isSafeInteger(sequence) || sequence < 1 || (first ? sequence > expected : sequence !== expected)) {
+    if (first ? sequence > expected : sequence !== expected) {
       throw new EvxError(
         'failed-precondition',
         first
@@ -369,17 +451,16 @@ class UploadSession {
   private reject(rejection: Rejection): void {
     this.pending.push(rejection);
     this.streamRejections.push(rejection);
-    this.edgeRejected.push(rejection.sequenceNumber);
+    // Kept ascending: stored rejections may lie beyond this stream's records (a resume before them).
+    this.edgeRejected.splice(countBelow(this.edgeRejected, rejection.sequenceNumber), 0, rejection.sequenceNumber);
     this.edgeRejectedSet.add(rejection.sequenceNumber);
   }
 
   private forward(record: EvidenceRecord, sequence: number): void {
-    while (this.rejectedBefore < this.edgeRejected.length && this.edgeRejected[this.rejectedBefore]! < sequence) {
-      this.rejectedBefore++;
-    }
-    const vaultSeq = vaultSequence(sequence, this.rejectedBefore);
-    this.adapterSequenceOf.set(vaultSeq, sequence);
-    if (!this.sink!.write({ record: { ...record, sequenceNumber: String(vaultSeq) } })) {
+    const sink = this.sink;
+    if (!sink) return; // cut off (revoked): nothing more reaches the vault
+    const vaultSeq = vaultSequence(sequence, countBelow(this.edgeRejected, sequence));
+    if (!sink.write({ record: { ...record, sequenceNumber: String(vaultSeq) } })) {
       this.vaultFull = true;
       this.throttle();
     }
@@ -399,6 +480,18 @@ class UploadSession {
     const { dataSource, audit } = this.service;
     await storeUploadRejections(dataSource, audit, this.adapter, this.task!, this.upload!.uploadId, batch, origin);
   }
+}
+
+/** How many of the ascending `values` are below `n` (binary search). */
+function countBelow(values: readonly number[], n: number): number {
+  let lo = 0;
+  let hi = values.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (values[mid]! < n) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function requireUploadable(task: Task): void {

@@ -2,8 +2,6 @@
 // in the adapter's numbering), and the completion that has the vault seal it with the adapter's origin signature.
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { status } from '@grpc/grpc-js';
-import { RpcException } from '@nestjs/microservices';
 import type { DataSource } from 'typeorm';
 import { EvxError } from '#evx/errors';
 import type { AdapterIdentity, TrustStore } from '#evx/pki';
@@ -14,17 +12,21 @@ import type {
   GetUploadStateRequest,
   GetUploadStateResponse,
   Task,
+  Timestamp,
 } from '#evx/proto';
 import { TRUST_STORE } from '#evx/transport';
 import { UploadEntity, UploadRejectionEntity } from '../persistence/exchange.entities.js';
 import { refusalFrom } from './task-actions.service.js';
 import { TaskChangeRunner, taskFacts } from './task-change.runner.js';
-import { requireActive, requireCurrentGeneration, requireKnownSelectors } from './task-rules.js';
+import { FINISHED, requireActive, requireCurrentGeneration, requireKnownSelectors } from './task-rules.js';
 import { adapterDurable } from './upload-numbering.js';
 import { VaultPackages } from './vault-packages.js';
 
 @Injectable()
 export class UploadCompletionService {
+  /** The completion running for a task in this process. */
+  private readonly running = new Map<string, Promise<CompleteTaskResponse>>();
+
   constructor(
     private readonly tasks: TaskChangeRunner,
     private readonly packages: VaultPackages,
@@ -35,9 +37,9 @@ export class UploadCompletionService {
   async state(adapter: AdapterIdentity, request: GetUploadStateRequest): Promise<GetUploadStateResponse> {
     const { task } = await this.tasks.read(adapter, request.taskId);
     const upload = await this.uploadOf(task, request.uploadId, request.uploadId !== '');
-    if (!upload) {
+    if (!upload || upload.packageId === '') {
       return {
-        uploadId: '',
+        uploadId: upload?.uploadId ?? '',
         durableSequenceNumber: '0',
         recordCount: '0',
         payloadBytes: '0',
@@ -72,7 +74,7 @@ export class UploadCompletionService {
     adapter: AdapterIdentity,
     certificate: Buffer,
     request: CompleteTaskRequest,
-    originSignedAt: string | undefined,
+    originSignedAt: Timestamp | undefined,
   ): Promise<CompleteTaskResponse> {
     const partial = request.outcome === 'COMPLETION_OUTCOME_PARTIALLY_FULFILLED';
     if (request.outcome !== 'COMPLETION_OUTCOME_FULFILLED' && !partial) {
@@ -112,52 +114,89 @@ export class UploadCompletionService {
       );
     }
 
+    // One completion of a task at a time here; the transactional checks below hold across processes.
+    const previous = this.running.get(request.taskId) ?? Promise.resolve();
+    const work = previous
+      .catch(() => undefined)
+      .then(() => this.completeOnce(adapter, certificate, request, originSignedAt, unfulfilledOf));
+    this.running.set(request.taskId, work);
+    try {
+      return await work;
+    } finally {
+      if (this.running.get(request.taskId) === work) this.running.delete(request.taskId);
+    }
+  }
+
+  private async completeOnce(
+    adapter: AdapterIdentity,
+    certificate: Buffer,
+    request: CompleteTaskRequest,
+    originSignedAt: Timestamp | undefined,
+    unfulfilledOf: ((now: Date) => Task['refusal']) | undefined,
+  ): Promise<CompleteTaskResponse> {
+    const partial = request.outcome === 'COMPLETION_OUTCOME_PARTIALLY_FULFILLED';
+    const count = Number(request.recordCount);
     const { task } = await this.tasks.read(adapter, request.taskId);
     const upload = await this.uploadOf(task, request.uploadId, true);
-    if (!upload) throw new EvxError('not-found', `task ${task.taskId} has no upload ${request.uploadId}`);
+    if (!upload || upload.packageId === '') {
+      throw new EvxError('not-found', `task ${task.taskId} has no upload ${request.uploadId} with records`);
+    }
     if (upload.completedAt !== null && isCompleted(task)) {
       // A repeated completion (the first answer was lost): the same task and package again.
       return { task, evidencePackage: await this.packages.get(upload.packageId) };
     }
-    requireCurrentGeneration(task, request.expectedGeneration);
-    requireActive(task, 'completed');
-    requireKnownSelectors(task, request.unfulfilled?.selectorIds ?? [], 'unfulfilled.selector_ids');
-    if (task.status !== 'TASK_STATUS_ACKNOWLEDGED') {
-      throw new EvxError(
-        'failed-precondition',
-        `task ${task.taskId} is ${task.status}; only an acknowledged task can be completed`,
-        'INVALID_STATE',
-      );
-    }
+    requireCompletable(task, request);
     const held = await this.packages.get(upload.packageId);
     if (
       Number(held.recordCount) !== count ||
       !Buffer.from(held.chainHead).equals(request.chainHead) ||
       !Buffer.from(held.merkleRoot).equals(request.merkleRoot)
     ) {
-      throw new RpcException({
-        code: status.DATA_LOSS,
-        message: `what you signed differs from what EVX holds for upload ${upload.uploadId}: ${held.recordCount} records, chain head ${hex(held.chainHead)}, Merkle root ${hex(held.merkleRoot)}; check GetUploadState and upload what is missing`,
-      });
+      throw new EvxError(
+        'data-loss',
+        `what you signed differs from what EVX holds for upload ${upload.uploadId}: ${held.recordCount} records, chain head ${hex(held.chainHead)}, Merkle root ${hex(held.merkleRoot)}; check GetUploadState and upload what is missing`,
+        'INTEGRITY_MISMATCH',
+      );
     }
+    if (!originSignedAt) {
+      throw new EvxError(
+        'invalid-argument',
+        'origin_signed_at (the signedAt of the origin statement you signed) is required',
+        'SIGNATURE_INVALID',
+      );
+    }
+    // Checked again just before the vault seals: a refusal, cancellation or new generation meanwhile stops here.
+    const { task: now } = await this.tasks.read(adapter, request.taskId);
+    requireCompletable(now, request);
     const provider = this.trust.cas('provider');
-    const evidencePackage = await this.packages.complete(
-      {
-        packageId: upload.packageId,
-        recordCount: request.recordCount,
-        chainHead: request.chainHead,
-        merkleRoot: request.merkleRoot,
-        originSignature: signature,
-        originCertificates: [certificate, ...(provider ? [provider.intermediate.certificate.raw] : [])],
-      },
+    const evidencePackage = await this.packages.complete({
+      packageId: upload.packageId,
+      recordCount: request.recordCount,
+      chainHead: request.chainHead,
+      merkleRoot: request.merkleRoot,
+      originSignature: request.originSignature,
+      originCertificates: [certificate, ...(provider ? [provider.intermediate.certificate.raw] : [])],
       originSignedAt,
-    );
-    const next = await this.tasks.change(adapter, task.taskId, ({ task: current }, now) => {
+    });
+    const next = await this.tasks.change(adapter, task.taskId, ({ task: current }, at) => {
+      if (isCompleted(current) && current.generation === request.expectedGeneration) {
+        // Completed by a concurrent call with this same upload (a task has one): nothing to report twice.
+        return { unchanged: true };
+      }
+      // The package is sealed now; a cancellation that came in meanwhile does not hide it: it is reported as the
+      // task's result. A refusal or a new generation meanwhile wins, and the adapter is told.
       requireCurrentGeneration(current, request.expectedGeneration);
+      if (FINISHED.has(current.status) || current.status !== 'TASK_STATUS_ACKNOWLEDGED') {
+        throw new EvxError(
+          'failed-precondition',
+          `task ${current.taskId} became ${current.status} while package ${evidencePackage.packageId} was being completed`,
+          'INVALID_STATE',
+        );
+      }
       const after: Task = {
         ...current,
         status: partial ? 'TASK_STATUS_PARTIALLY_FULFILLED' : 'TASK_STATUS_FULFILLED',
-        refusal: unfulfilledOf ? unfulfilledOf(now) : current.refusal,
+        refusal: unfulfilledOf ? unfulfilledOf(at) : current.refusal,
       };
       return {
         next: after,
@@ -182,7 +221,7 @@ export class UploadCompletionService {
           },
         },
         alsoWrite: async (manager) => {
-          await manager.update(UploadEntity, { taskId: upload.taskId }, { completedAt: now.getTime() });
+          await manager.update(UploadEntity, { taskId: upload.taskId }, { completedAt: at.getTime() });
         },
       };
     });
@@ -196,6 +235,20 @@ export class UploadCompletionService {
       throw new EvxError('not-found', `task ${task.taskId} has no upload ${uploadId}`);
     }
     return upload ?? undefined;
+  }
+}
+
+/** Generation, not finished, not cancelled, acknowledged, and the selectors named as unfulfilled are the order's. */
+function requireCompletable(task: Task, request: CompleteTaskRequest): void {
+  requireCurrentGeneration(task, request.expectedGeneration);
+  requireActive(task, 'completed');
+  requireKnownSelectors(task, request.unfulfilled?.selectorIds ?? [], 'unfulfilled.selector_ids');
+  if (task.status !== 'TASK_STATUS_ACKNOWLEDGED') {
+    throw new EvxError(
+      'failed-precondition',
+      `task ${task.taskId} is ${task.status}; only an acknowledged task can be completed`,
+      'INVALID_STATE',
+    );
   }
 }
 

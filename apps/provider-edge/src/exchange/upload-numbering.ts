@@ -16,3 +16,13 @@ export function adapterDurable(vaultDurable: number, edgeRejectedAscending: read
 export function vaultSequence(adapterSequence: number, edgeRejectedBefore: number): number {
   return adapterSequence - edgeRejectedBefore;
 }
+
+/** The adapter's sequence number of the vault's `vaultSequenceNumber` (a record provider-edge did not reject). */
+export function adapterSequence(vaultSequenceNumber: number, edgeRejectedAscending: readonly number[]): number {
+  let adapter = vaultSequenceNumber;
+  for (const rejected of edgeRejectedAscending) {
+    if (rejected <= adapter) adapter += 1;
+    else break;
+  }
+  return adapter;
+}

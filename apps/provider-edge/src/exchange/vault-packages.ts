@@ -2,7 +2,6 @@
 // VaultClient, and the AppendRecords client stream on the raw grpc-js client, whose write() reports backpressure.
 import { Injectable } from '@nestjs/common';
 import { Metadata, status, type ClientWritableStream, type ServiceError } from '@grpc/grpc-js';
-import { RpcException } from '@nestjs/microservices';
 import { EvxError, type ErrorKind } from '#evx/errors';
 import type {
   AppendRecordsRequest,
@@ -17,9 +16,9 @@ import type {
 import { VaultClient } from '#evx/transport';
 
 /**
- * The origin statement's `signedAt` (RFC 3339 UTC with milliseconds), which the adapter signed but the contract does
- * not carry yet: the adapter sends it as this call metadata on CompleteTask, and provider-edge passes it on to the
- * vault's CompletePackage under the same key.
+ * The origin statement's `signedAt` (RFC 3339 UTC with milliseconds) as call metadata: only a fallback for adapters
+ * that predate `CompleteTaskRequest.origin_signed_at`; provider-edge forwards it to the vault as
+ * `CompletePackageRequest.origin_signed_at`.
  */
 export const ORIGIN_SIGNED_AT_METADATA = 'evx-origin-signed-at';
 
@@ -32,6 +31,8 @@ export interface RecordSink {
   finish(): Promise<AppendRecordsResponse>;
   /** Ends the stream without waiting (the caller is failing anyway); complete records stay durable. */
   abandon(): void;
+  /** Called once if the vault's stream fails before `finish()` or `abandon()`. */
+  onFailure(listener: (error: unknown) => void): void;
 }
 
 type StreamMethod = (
@@ -55,6 +56,7 @@ const KIND_OF_STATUS: Partial<Record<status, ErrorKind>> = {
   [status.FAILED_PRECONDITION]: 'failed-precondition',
   [status.ABORTED]: 'stale-generation',
   [status.RESOURCE_EXHAUSTED]: 'too-large',
+  [status.DATA_LOSS]: 'data-loss',
 };
 
 @Injectable()
@@ -71,11 +73,13 @@ export class VaultPackages {
     return required(response.evidencePackage);
   }
 
-  /** Called on the raw client: the vault's DATA_LOSS must reach the adapter as DATA_LOSS, not as UNAVAILABLE. */
-  async complete(request: CompletePackageRequest, originSignedAt: string | undefined): Promise<EvidencePackage> {
+  /**
+   * Called on the raw client: the vault's refusals (DATA_LOSS, INVALID_ARGUMENT SIGNATURE_INVALID, ...) must reach
+   * the adapter as they are, not as UNAVAILABLE (which an adapter retries forever).
+   */
+  async complete(request: CompletePackageRequest): Promise<EvidencePackage> {
     const method = (this.vault.grpc as unknown as Record<string, UnaryMethod>)['completePackage'];
     const metadata = new Metadata();
-    if (originSignedAt !== undefined) metadata.set(ORIGIN_SIGNED_AT_METADATA, originSignedAt);
     const response = await new Promise<CompletePackageResponse>((resolve, reject) =>
       method.call(this.vault.grpc, request, metadata, { deadline: new Date(Date.now() + 30_000) }, (error, r) =>
         error ? reject(vaultStreamError(error)) : resolve(r as CompletePackageResponse),
@@ -88,7 +92,13 @@ export class VaultPackages {
   openRecords(packageId: string): RecordSink {
     let settle!: { resolve: (r: AppendRecordsResponse) => void; reject: (e: unknown) => void };
     const outcome = new Promise<AppendRecordsResponse>((resolve, reject) => (settle = { resolve, reject }));
-    outcome.catch(() => undefined); // observed by finish(); an abandoned stream's failure is expected
+    // A failure before finish() or abandon() is reported at once (the adapter's call must not wait on a dead stream);
+    // after them it is the caller's to observe (finish) or expected (abandon).
+    let closing = false;
+    let failureListener: ((error: unknown) => void) | undefined;
+    outcome.catch((error: unknown) => {
+      if (!closing) failureListener?.(error);
+    });
     const method = (this.vault.grpc as unknown as Record<string, StreamMethod>)['appendRecords'];
     const call = method.call(this.vault.grpc, (error, response) =>
       error ? settle.reject(vaultStreamError(error)) : settle.resolve(response!),
@@ -97,7 +107,9 @@ export class VaultPackages {
     return {
       write: (request) => call.write(request),
       onDrain: (listener) => call.once('drain', listener),
+      onFailure: (listener) => (failureListener = listener),
       finish: () => {
+        closing = true;
         call.end();
         // The vault answers once its last record is durable; a vault that never answers must not hold the adapter.
         let timer: NodeJS.Timeout | undefined;
@@ -114,7 +126,10 @@ export class VaultPackages {
         });
         return Promise.race([outcome, late]).finally(() => clearTimeout(timer));
       },
-      abandon: () => call.cancel(),
+      abandon: () => {
+        closing = true;
+        call.cancel();
+      },
     };
   }
 }
@@ -124,18 +139,9 @@ function required(pkg: EvidencePackage | null | undefined): EvidencePackage {
   return pkg;
 }
 
-/** The vault's refusals keep their kind and message; anything else is the vault being unavailable. */
+/** The vault's refusals keep their kind, message and code; anything else is the vault being unavailable. */
 function vaultStreamError(error: ServiceError): Error {
-  const mismatch = integrityMismatch(error);
-  if (mismatch) return mismatch;
   const kind = KIND_OF_STATUS[error.code as status];
   if (kind) return new EvxError(kind, error.details, error.metadata?.get('evx-error-code')[0]?.toString() || undefined);
   return new EvxError('unavailable', 'the vault is unavailable; resume the upload shortly');
-}
-
-/** DATA_LOSS (ERROR_CODE_INTEGRITY_MISMATCH) has no EvxError kind: it passes through as its own gRPC status. */
-function integrityMismatch(error: unknown): RpcException | undefined {
-  const e = error as Partial<ServiceError>;
-  if (e?.code !== status.DATA_LOSS) return undefined;
-  return new RpcException({ code: status.DATA_LOSS, message: e.details ?? 'integrity mismatch' });
 }

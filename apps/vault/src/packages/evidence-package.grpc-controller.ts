@@ -15,6 +15,7 @@ import {
   type GetPackageResponse,
   type OpenPackageRequest,
   type OpenPackageResponse,
+  dateFromTimestamp,
 } from '#evx/proto';
 import { Allow, actorOf } from '#evx/transport';
 import { EvidencePackageService } from './evidence-package.service.js';
@@ -23,7 +24,7 @@ import { PackageDownloadService } from './package-download.service.js';
 import { packageToWire } from './package.wire.js';
 import { readRecordStream } from './record-stream.reader.js';
 
-/** Metadata key for the origin statement's signedAt until CompletePackageRequest carries it (docs/vault.md). */
+/** Metadata key for the origin statement's signedAt: a fallback only; `CompletePackageRequest.origin_signed_at` wins. */
 export const ORIGIN_SIGNED_AT_METADATA = 'evx-origin-signed-at';
 
 /**
@@ -101,10 +102,16 @@ export class EvidencePackageGrpcController {
   }
 }
 
-/** From the request once the proto carries it, else from the call metadata. */
+/** From the request's origin_signed_at; the call metadata only when the field is absent. */
 function originSignedAt(request: CompletePackageRequest, metadata: Metadata): Date | undefined {
-  const field = (request as { originSignedAt?: { seconds: string; nanos: number } | null }).originSignedAt;
-  if (field) return new Date(Number(field.seconds) * 1000 + Math.floor(field.nanos / 1e6));
+  const field = request.originSignedAt;
+  if (field) {
+    try {
+      return dateFromTimestamp(field);
+    } catch (error) {
+      throw new EvxError('invalid-argument', `origin_signed_at: ${(error as Error).message}`);
+    }
+  }
   const [value] = metadata.get(ORIGIN_SIGNED_AT_METADATA);
   if (value === undefined) return undefined;
   const text = String(value);

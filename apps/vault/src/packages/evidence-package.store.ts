@@ -112,6 +112,19 @@ export class EvidencePackageStore {
     return result.affected === 1;
   }
 
+  /** Stores the custody countersignature unless one is stored already; returns whether it did. */
+  async fixCustodySignature(packageId: string, custodySignature: string): Promise<boolean> {
+    const result = await this.dataSource.transaction((m) =>
+      m
+        .createQueryBuilder()
+        .update(EvidencePackageEntity)
+        .set({ custodySignature })
+        .where('package_id = :packageId AND custody_signature IS NULL', { packageId })
+        .execute(),
+    );
+    return result.affected === 1;
+  }
+
   /** Marks the order's complete packages SEALED; returns every package of the order. */
   async seal(authorisationId: string, sealedAt: number): Promise<EvidencePackageEntity[]> {
     await this.dataSource.transaction((m) =>

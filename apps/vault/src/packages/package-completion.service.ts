@@ -61,9 +61,9 @@ export class PackageCompletionService {
 
   async complete(command: CompleteCommand): Promise<EvidencePackageEntity> {
     const packageId = command.request.packageId;
-    const previous = this.running.get(packageId);
-    if (previous) await previous.catch(() => undefined);
-    const work = this.completeOnce(command);
+    // Chained synchronously: a third call queues behind the second, never beside it.
+    const previous = this.running.get(packageId) ?? Promise.resolve();
+    const work = previous.catch(() => undefined).then(() => this.completeOnce(command));
     this.running.set(packageId, work);
     try {
       return await work;
@@ -101,10 +101,7 @@ export class PackageCompletionService {
     }
     this.checkChainExtras(certificates.slice(1));
     if (!command.originSignedAt) {
-      throw new EvxError(
-        'invalid-argument',
-        'the origin statement signing time is missing (gRPC metadata evx-origin-signed-at, RFC 3339 with milliseconds)',
-      );
+      throw new EvxError('invalid-argument', 'origin_signed_at (the signedAt of the origin statement) is missing');
     }
     const receivedAt = new Date(Math.max(Date.now(), row.createdAt));
     if (command.originSignedAt.getTime() > receivedAt.getTime()) {
@@ -115,13 +112,13 @@ export class PackageCompletionService {
       identity = signerIdentityAt(leaf, this.trust, receivedAt, receivedAt);
     } catch (error) {
       if (error instanceof TrustError || error instanceof FormatError) {
-        throw new EvxError('permission-denied', `origin signer refused: ${error.message}`, 'SIGNATURE_INVALID');
+        throw new EvxError('invalid-argument', `origin signer refused: ${error.message}`, 'SIGNATURE_INVALID');
       }
       throw error;
     }
     if (identity.kind !== 'adapter' || identity.domain !== 'provider' || identity.provider !== row.providerId) {
       throw new EvxError(
-        'permission-denied',
+        'invalid-argument',
         `the origin signer ${identity.uri} is not an adapter of provider ${row.providerId}`,
         'SIGNATURE_INVALID',
       );
@@ -229,7 +226,14 @@ export class PackageCompletionService {
           commit: async (leaf) => {
             // The countersignature is kept before its commitment enters the log: a retry signs nothing new.
             if (custodySignature !== row.custodySignature) {
-              await store.update(row.packageId, { custodySignature });
+              // Only the first countersignature counts: a completion elsewhere that stored one first wins, and
+              // this one is retried from the stored values.
+              if (!(await store.fixCustodySignature(row.packageId, custodySignature as string))) {
+                throw new EvxError(
+                  'unavailable',
+                  `package ${row.packageId} is being completed by another call; retry the completion`,
+                );
+              }
             }
             return this.anchor.commit(leaf);
           },

@@ -190,4 +190,21 @@ describe('RecordIntake', () => {
     const { port } = fakePort();
     await expectError(sut(port).accept(record(1, Buffer.alloc(MiB + 1))), 'too-large');
   });
+
+  it('ignores a chunk received twice (issue #5), also the last chunk of a record already durable', async () => {
+    const { port, files, committed } = fakePort();
+    const intake = sut(port);
+    const payload = Buffer.from('0123456789abcdefghij0123456789');
+    const [a, b, c] = chunks(record(1, payload), 10) as [EvidenceRecord, EvidenceRecord, EvidenceRecord];
+    for (const m of [a, a, b, a, b, c, c, b]) await intake.accept(m);
+    await intake.accept(record(2, Buffer.from('x')));
+    const stored = committed.get(1) as AcceptedRecord;
+    expect(Buffer.concat(files.get(stored.payloadFile) ?? []).equals(payload)).toBe(true);
+    expect(intake.state.durableSequenceNumber).toBe(2);
+    expect(intake.rejections).toEqual([]);
+    // A chunk that overlaps what arrived without repeating it is still an error.
+    const other = sut(fakePort().port);
+    await other.accept(a);
+    await expectError(other.accept({ ...b, chunkOffset: '5' }), 'invalid-argument');
+  });
 });

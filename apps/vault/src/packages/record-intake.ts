@@ -63,6 +63,8 @@ const ZERO_SHA = '0'.repeat(64);
 
 export class RecordIntake {
   private current: InFlight | undefined;
+  /** The record finished last in this stream: a repeat of one of its later chunks is ignored. */
+  private finished: { sequenceNumber: number; fields: string } | undefined;
   readonly rejections: RecordRejection[] = [];
 
   constructor(
@@ -83,6 +85,7 @@ export class RecordIntake {
         'TOO_LARGE',
       );
     }
+    if (this.isRepeat(record, sequenceNumber, offset, chunk.length)) return;
     const current = this.current ?? (await this.start(record, sequenceNumber, offset));
     if (current.sequenceNumber !== sequenceNumber) {
       await this.abandon();
@@ -106,6 +109,7 @@ export class RecordIntake {
     current.received += chunk.length;
     if (current.received === current.size) {
       this.current = undefined;
+      this.finished = { sequenceNumber, fields: current.fields };
       await this.finishRecord(current);
     }
   }
@@ -115,6 +119,25 @@ export class RecordIntake {
     const current = this.current;
     this.current = undefined;
     await current?.sink?.discard();
+  }
+
+  /**
+   * A chunk received twice is ignored (issue #5): one that lies wholly within the bytes of the record being received,
+   * or a later chunk of the record finished last. Only its position is compared: its bytes went into the hash once.
+   */
+  private isRepeat(record: EvidenceRecord, sequenceNumber: number, offset: number, length: number): boolean {
+    const current = this.current;
+    if (current && current.sequenceNumber === sequenceNumber) {
+      return offset < current.received && offset + length <= current.received && fieldsOf(record) === current.fields;
+    }
+    const finished = this.finished;
+    return (
+      !current &&
+      finished !== undefined &&
+      finished.sequenceNumber === sequenceNumber &&
+      offset > 0 &&
+      fieldsOf(record) === finished.fields
+    );
   }
 
   private async start(record: EvidenceRecord, sequenceNumber: number, offset: number): Promise<InFlight> {
