@@ -171,7 +171,11 @@ describe('adapter SDK with the reference adapters', () => {
     const order = await approvedOrder('telco-a', TELECOM_ORDER);
     const resumed = await outcomeOf(order);
     expect(resumed).toMatchObject({ result: 'fulfilled', recordCount: 301 });
-    expect(resumed.resumedAfter).toHaveLength(1);
+    // The first resume starts after what was durable at the cut (not from scratch). A second one may follow: the
+    // cut stream's last records can still be landing when the resumed stream starts (SEQUENCE_CONFLICT → re-read).
+    expect(resumed.resumedAfter.length).toBeGreaterThanOrEqual(1);
+    expect(resumed.resumedAfter[0]).toBeGreaterThan(0);
+    expect(resumed.resumedAfter[0]).toBeLessThanOrEqual(120);
     expect(resumed.chainHead).toBe(telecomChain.chainHead);
     expect(resumed.merkleRoot).toBe(telecomChain.merkleRoot);
     expect(resumed.evidencePackage?.chainHead.toString('hex')).toBe(telecomChain.chainHead);

@@ -114,6 +114,9 @@ async function attempt(job: UploadJob, durable: number, knownRejected: ReadonlyS
       for (const message of record.messages) await write(open.stream, { record: message }, open.failed);
       written++;
       if (job.faults.shouldDropUpload(written)) {
+        // A connection lost after EVX made part of the upload durable (what the fault stands for): wait until some
+        // of it is, since grpc-js discards what a cancelled call has not sent yet.
+        await durableBeyond(job, durable, 5_000);
         open.stream.cancel();
         await open.done.catch(() => undefined);
         throw new StreamCut(`fault injected: upload stream cut after ${written} records`);
@@ -128,6 +131,16 @@ async function attempt(job: UploadJob, durable: number, knownRejected: ReadonlyS
     throw error;
   }
   return { local, opened: open !== undefined };
+}
+
+/** Waits (at most `timeoutMs`) until EVX holds records beyond `after`; the fault hook's notion of "mid-upload". */
+async function durableBeyond(job: UploadJob, after: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const state = await uploadState(job).catch(() => undefined);
+    if (state && Number(state.durableSequenceNumber) > after) return;
+    await sleep(20);
+  }
 }
 
 function retriable(error: unknown): boolean {
