@@ -3,6 +3,7 @@ import type { IssueList } from './bag.issue.js';
 import { readWhole, type BagSource } from './bag.source.js';
 import type { BagDeclaration } from './bag-declaration.check.js';
 import { checkBagInfoElements, parseBagInfo } from './bag-info.check.js';
+import { defaultHashWorkers, HashPool, type FileRange, type HashOutcome } from './checksum.pool.js';
 import { algorithmSpec, MultiHasher } from './checksum.util.js';
 import { checkFetch } from './fetch.check.js';
 import { parseManifest, type ParsedManifest } from './manifest.parser.js';
@@ -14,6 +15,15 @@ export interface ContentReport {
   readonly octets: number;
   readonly files: number;
 }
+
+export interface ChecksumOptions {
+  /** Threads hashing large files; default `defaultHashWorkers()`, 0 hashes everything on this thread. */
+  readonly workers?: number;
+  readonly onFileHashed?: (path: string, digests: Readonly<Record<string, string>>, octets: number) => void;
+}
+
+/** Files at least this large are hashed on a worker thread (when the source can say where their bytes are). */
+const WORKER_MIN_BYTES = 1 << 20;
 
 interface Expectation {
   readonly algorithm: string;
@@ -30,6 +40,7 @@ export async function checkContents(
   decl: BagDeclaration,
   maxTagFileBytes: number,
   issues: IssueList,
+  hashing: ChecksumOptions = {},
 ): Promise<ContentReport> {
   const v1 = decl.v1;
   const readText = async (file: string): Promise<string | undefined> => {
@@ -130,7 +141,7 @@ export async function checkContents(
       checkBagInfoElements(parseBagInfo(text, v1, issues), { octets, files: payloadFiles.length }, issues);
   }
 
-  await verifyChecksums(source, expectations, issues);
+  await verifyChecksums(source, expectations, issues, hashing);
   return {
     payloadAlgorithms: payloadManifests.map((m) => m.algorithm),
     tagAlgorithms: tagManifests.map((m) => m.algorithm),
@@ -168,25 +179,68 @@ function checkTagManifestCoverage(
   }
 }
 
-/** Each file is read once, computing every algorithm any manifest asks for. */
-async function verifyChecksums(source: BagSource, expectations: Map<string, Expectation[]>, issues: IssueList) {
-  for (const [path, wanted] of [...expectations].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const hasher = new MultiHasher(new Set(wanted.map((w) => w.algorithm)));
-    try {
-      for await (const chunk of source.open(path)) hasher.update(chunk);
-    } catch (error) {
-      issues.error('file-unreadable', `cannot read: ${error instanceof Error ? error.message : String(error)}`, {
-        file: path,
-      });
-      continue;
-    }
-    const actual = hasher.digest();
-    for (const want of wanted) {
-      const got = actual[want.algorithm];
-      if (got !== want.digest) {
-        const text = `${want.algorithm} checksum mismatch: ${want.manifest}:${want.line} says ${want.digest}, content hashes to ${got}`;
-        issues.error('checksum-mismatch', text, { file: path });
+/**
+ * Each file is read once, computing every algorithm any manifest asks for. Large files are hashed on worker threads,
+ * several at once (see checksum.pool.ts); the findings are reported in path order whatever finishes first.
+ */
+async function verifyChecksums(
+  source: BagSource,
+  expectations: Map<string, Expectation[]>,
+  issues: IssueList,
+  hashing: ChecksumOptions,
+) {
+  const sorted = [...expectations].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const offload = (path: string): FileRange | undefined =>
+    (source.files.get(path) ?? 0) >= WORKER_MIN_BYTES ? source.locate?.(path) : undefined;
+  const workers = Math.min(hashing.workers ?? defaultHashWorkers(), sorted.filter(([p]) => offload(p)).length);
+  const pool = workers > 0 ? startPool(workers) : undefined;
+  try {
+    let inProcess: Promise<unknown> = Promise.resolve();
+    const outcomes = sorted.map(([path, wanted]) => {
+      const algorithms = new Set(wanted.map((w) => w.algorithm));
+      const range = pool === undefined ? undefined : offload(path);
+      if (pool !== undefined && range !== undefined) return pool.hash(range, algorithms);
+      // Small files on this thread, one after another.
+      const outcome = inProcess.then(() => hashInProcess(source, path, algorithms));
+      inProcess = outcome;
+      return outcome;
+    });
+    for (const [i, [path, wanted]] of sorted.entries()) {
+      const outcome = await (outcomes[i] as Promise<HashOutcome>);
+      if (outcome.error !== undefined || outcome.digests === undefined) {
+        issues.error('file-unreadable', `cannot read: ${outcome.error ?? 'no digest'}`, { file: path });
+        continue;
+      }
+      const actual = outcome.digests;
+      hashing.onFileHashed?.(path, actual, outcome.octets ?? 0);
+      for (const want of wanted) {
+        const got = actual[want.algorithm];
+        if (got !== want.digest) {
+          const text = `${want.algorithm} checksum mismatch: ${want.manifest}:${want.line} says ${want.digest}, content hashes to ${got}`;
+          issues.error('checksum-mismatch', text, { file: path });
+        }
       }
     }
+  } finally {
+    await pool?.close();
   }
+}
+
+/** Threads cannot always be started (resource limits): then everything is hashed on this thread. */
+function startPool(size: number): HashPool | undefined {
+  try {
+    return new HashPool(size);
+  } catch {
+    return undefined;
+  }
+}
+
+async function hashInProcess(source: BagSource, path: string, algorithms: Set<string>): Promise<HashOutcome> {
+  const hasher = new MultiHasher(algorithms);
+  try {
+    for await (const chunk of source.open(path)) hasher.update(chunk);
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
+  return { digests: hasher.digest(), octets: hasher.size };
 }

@@ -3,6 +3,7 @@ import { constants } from 'node:fs';
 import { lstat, open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { IssueList } from './bag.issue.js';
+import type { FileRange } from './checksum.pool.js';
 
 export interface BagSource {
   /** Regular files by bag-relative path, with their sizes. */
@@ -10,6 +11,8 @@ export interface BagSource {
   /** Directories, explicit or implied by the files under them; '' is not included. */
   readonly directories: ReadonlySet<string>;
   open(path: string): AsyncIterable<Uint8Array>;
+  /** Where the file's bytes lie, so another thread can read them (see checksum.pool.ts). */
+  locate?(path: string): FileRange | undefined;
 }
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
@@ -53,6 +56,13 @@ export async function loadDirectorySource(root: string, issues: IssueList): Prom
     files,
     directories,
     open: (path) => readNoFollow(join(root, ...path.split('/'))),
+    // To the end of the file, whatever its size was when listed, as `open` reads it.
+    locate: (path) => ({
+      file: join(root, ...path.split('/')),
+      start: 0,
+      length: Number.MAX_SAFE_INTEGER,
+      noFollow: true,
+    }),
   };
 }
 

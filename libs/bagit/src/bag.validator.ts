@@ -6,6 +6,7 @@ import { loadDirectorySource, type BagSource } from './bag.source.js';
 import { checkContents } from './bag-content.checker.js';
 import { checkDeclaration } from './bag-declaration.check.js';
 import { DEFAULT_TAR_LIMITS, indexTarArchive, type TarLimits, type TarProblem } from './tar.reader.js';
+import type { OpenedBagArchive } from './tar.archive.js';
 import { locateTarBag, tarBagSource } from './tar.source.js';
 
 export interface BagValidationOptions {
@@ -13,6 +14,13 @@ export interface BagValidationOptions {
   readonly archiveLimits?: Partial<TarLimits>;
   /** Largest tag file (manifests included) read into memory; default 64 MiB. */
   readonly maxTagFileBytes?: number;
+  /**
+   * Called with the digests of each file the manifests list, once it has been read and hashed (with every
+   * algorithm the manifests ask for), so a caller can use them instead of reading the file again.
+   */
+  readonly onFileHashed?: (path: string, digests: Readonly<Record<string, string>>, octets: number) => void;
+  /** Threads hashing large files, several at once; default the CPUs (up to 4); 0 hashes on the calling thread. */
+  readonly hashWorkers?: number;
 }
 
 export interface BagValidationResult {
@@ -60,15 +68,37 @@ export async function validateBag(path: string, options: BagValidationOptions = 
     throw new Error(`${path} is neither a directory nor a regular file`);
   }
 
+  return validateSource(source, info.isDirectory() ? 'directory' : 'tar', baseName, issues, options);
+}
+
+/**
+ * Validates a bag archive already opened (and so already checked against the archive rules) by `openBagArchive`,
+ * in place: the same result as `validateBag` on the archive's path, without indexing it again.
+ */
+export async function validateBagArchive(
+  archive: OpenedBagArchive,
+  options: BagValidationOptions = {},
+): Promise<BagValidationResult> {
+  return validateSource(archive.source, 'tar', archive.baseName, new IssueList(), options);
+}
+
+async function validateSource(
+  source: BagSource,
+  format: 'directory' | 'tar',
+  baseName: string | undefined,
+  issues: IssueList,
+  options: BagValidationOptions,
+): Promise<BagValidationResult> {
   const declaration = await checkDeclaration(source, issues);
   const report = await checkContents(
     source,
     declaration,
     options.maxTagFileBytes ?? DEFAULT_MAX_TAG_FILE_BYTES,
     issues,
+    { onFileHashed: options.onFileHashed, workers: options.hashWorkers },
   );
   return {
-    ...result(issues, info.isDirectory() ? 'directory' : 'tar'),
+    ...result(issues, format),
     ...(baseName === undefined ? {} : { baseName }),
     ...(declaration.version === undefined ? {} : { version: declaration.version, encoding: declaration.encoding }),
     payloadAlgorithms: report.payloadAlgorithms,

@@ -9,9 +9,21 @@ export {
   type PayloadSource,
 } from './bag.writer.js';
 export type { BagInfoField } from './tag-file.builder.js';
-export { validateBag, type BagValidationOptions, type BagValidationResult } from './bag.validator.js';
+export {
+  validateBag,
+  validateBagArchive,
+  type BagValidationOptions,
+  type BagValidationResult,
+} from './bag.validator.js';
 export type { BagIssue, BagIssueCode } from './bag.issue.js';
-export { extractBagArchive, type ExtractOptions, type ExtractedBag } from './tar.archive.js';
+export {
+  extractBagArchive,
+  openBagArchive,
+  type ExtractOptions,
+  type ExtractedBag,
+  type OpenedBagArchive,
+} from './tar.archive.js';
+export { readWhole, type BagSource } from './bag.source.js';
 export { DEFAULT_TAR_LIMITS, type TarLimits } from './tar.reader.js';
 export {
   BagArchiveError,

@@ -1,14 +1,16 @@
-// Safe extraction of a bag archive into a fresh private temporary directory. The whole archive is indexed and
-// checked before the first byte is written, and every write creates a new file or directory under that fresh
-// directory, from names already proven safe, so no archive content can reach anything outside it.
+// Bag archives: opened in place (checked, then read as byte ranges of the archive), or safely extracted into a fresh
+// private temporary directory. The whole archive is indexed and checked before the first byte is read or written,
+// and every write creates a new file or directory under that fresh directory, from names already proven safe, so
+// no archive content can reach anything outside it.
 import { constants, createReadStream } from 'node:fs';
 import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BagArchiveError } from './bag.errors.js';
 import { ancestorsOf } from './bag-path.util.js';
-import { DEFAULT_TAR_LIMITS, indexTarArchive, type TarLimits } from './tar.reader.js';
-import { locateTarBag } from './tar.source.js';
+import type { BagSource } from './bag.source.js';
+import { DEFAULT_TAR_LIMITS, indexTarArchive, type TarIndex, type TarLimits } from './tar.reader.js';
+import { locateTarBag, tarBagSource, type TarBag } from './tar.source.js';
 
 export interface ExtractOptions {
   /** Where the fresh temporary directory is created; default `os.tmpdir()`. */
@@ -25,9 +27,29 @@ export interface ExtractedBag {
   cleanup(): Promise<void>;
 }
 
-/** Extracts the bag in `tarPath`; throws `BagArchiveError` (having written nothing) when the archive is refused. */
-export async function extractBagArchive(tarPath: string, options: ExtractOptions = {}): Promise<ExtractedBag> {
-  const index = await indexTarArchive(tarPath, { ...DEFAULT_TAR_LIMITS, ...options.limits });
+/** A bag archive indexed and checked by `openBagArchive`, to be read in place. */
+export interface OpenedBagArchive {
+  readonly path: string;
+  /** The archive's top-level directory holding the bag ('' when bagit.txt is at the archive root). */
+  readonly baseName: string;
+  /** The bag's files as byte ranges of the archive. */
+  readonly source: BagSource;
+}
+
+/**
+ * Indexes the archive and applies every archive rule `extractBagArchive` applies, without writing anything: the
+ * bag is then read in place. Throws `BagArchiveError` when the archive is refused.
+ */
+export async function openBagArchive(
+  tarPath: string,
+  options: { readonly limits?: Partial<TarLimits> } = {},
+): Promise<OpenedBagArchive> {
+  const { bag } = await checkedArchive(tarPath, options.limits);
+  return { path: tarPath, baseName: bag.baseName, source: tarBagSource(tarPath, bag) };
+}
+
+async function checkedArchive(tarPath: string, limits?: Partial<TarLimits>): Promise<{ index: TarIndex; bag: TarBag }> {
+  const index = await indexTarArchive(tarPath, { ...DEFAULT_TAR_LIMITS, ...limits });
   const first = index.problems[0];
   if (first !== undefined) {
     const more = index.problems.length > 1 ? ` (and ${index.problems.length - 1} more problems)` : '';
@@ -36,6 +58,12 @@ export async function extractBagArchive(tarPath: string, options: ExtractOptions
   }
   const bag = locateTarBag(index);
   if ('problem' in bag) throw new BagArchiveError(bag.problem, bag.message);
+  return { index, bag };
+}
+
+/** Extracts the bag in `tarPath`; throws `BagArchiveError` (having written nothing) when the archive is refused. */
+export async function extractBagArchive(tarPath: string, options: ExtractOptions = {}): Promise<ExtractedBag> {
+  const { bag, index } = await checkedArchive(tarPath, options.limits);
 
   const tempDir = await mkdtemp(join(options.parentDir ?? tmpdir(), 'evx-bag-'));
   const cleanup = (): Promise<void> => rm(tempDir, { recursive: true, force: true });
@@ -56,7 +84,11 @@ export async function extractBagArchive(tarPath: string, options: ExtractOptions
       const handle = await open(join(tempDir, ...entry.name.split('/')), flags, 0o644);
       try {
         if (entry.size > 0) {
-          const range = createReadStream(tarPath, { start: entry.offset, end: entry.offset + entry.size - 1 });
+          const range = createReadStream(tarPath, {
+            start: entry.offset,
+            end: entry.offset + entry.size - 1,
+            highWaterMark: 1 << 20,
+          });
           for await (const chunk of range) {
             const bytes: unknown = chunk;
             if (!Buffer.isBuffer(bytes)) throw new TypeError('unexpected chunk type from file stream');

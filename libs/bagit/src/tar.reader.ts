@@ -51,6 +51,9 @@ export interface TarIndex {
 }
 
 const FEED_CHUNK = 64 * 1024;
+/** File data at least this large is skipped (fed as zeros) when indexing; smaller data is read with the headers. */
+const MIN_SKIP = 256 * 1024;
+const ZERO_CHUNK = Buffer.alloc(1024 * 1024);
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** tar-stream's entry types that the archive rules refuse. */
@@ -95,10 +98,15 @@ type Walk =
   | { kind: 'short' }
   | { kind: 'stopped' };
 
-export async function indexTarArchive(file: string, limits: TarLimits = DEFAULT_TAR_LIMITS): Promise<TarIndex> {
+/** `minSkip`: file data of at least this many bytes is not read (see `TarIndexer.feed`); for tests. */
+export async function indexTarArchive(
+  file: string,
+  limits: TarLimits = DEFAULT_TAR_LIMITS,
+  minSkip = MIN_SKIP,
+): Promise<TarIndex> {
   const handle = await open(file, 'r');
   try {
-    return await new TarIndexer(handle, (await handle.stat()).size, limits).run();
+    return await new TarIndexer(handle, (await handle.stat()).size, limits, minSkip).run();
   } finally {
     await handle.close();
   }
@@ -116,14 +124,25 @@ class TarIndexer {
   /** Set by a problem that makes further parsing meaningless. */
   private stopped = false;
 
+  /** Data ranges fed as zeros instead of read ([start, length]); see `feed`. */
+  private readonly skipped: [number, number][] = [];
+  /** Data ranges tar-stream reported as a regular file's data: start → length. */
+  private readonly confirmed = new Map<number, number>();
+
   constructor(
     private readonly handle: FileHandle,
     private readonly fileSize: number,
     private readonly limits: TarLimits,
+    /** File data at least this large is fed as zeros instead of read (see `feed`); Infinity reads everything. */
+    private readonly minSkip: number,
   ) {}
 
   async run(): Promise<TarIndex> {
     await this.scan();
+    if (this.skipped.some(([start, length]) => this.confirmed.get(start) !== length)) {
+      // The prediction was wrong somewhere (a malformed or unusual archive): index it again, feeding every byte.
+      return new TarIndexer(this.handle, this.fileSize, this.limits, Infinity).run();
+    }
     this.checkFileDirectoryConflicts();
     return { entries: this.entries, problems: this.problems };
   }
@@ -165,13 +184,76 @@ class TarIndexer {
     }
   }
 
-  /** Feeds the file to tar-stream from the handle already open (never reopened by path), up to the size stat'ed. */
+  /**
+   * Feeds the file to tar-stream from the handle already open (never reopened by path), up to the size stat'ed.
+   * The data of large regular files is not read: nothing here looks at it, so zeros are fed in its place, and the
+   * index costs a read of the headers, not of the archive. Which ranges are data is predicted by walking the
+   * headers ahead of tar-stream (`nextSkip`); `run` accepts the result only if tar-stream then reported each of
+   * those exact ranges as a file's data (so it consumed them as opaque data and saw every other byte as it is),
+   * and indexes the archive again reading every byte otherwise.
+   */
   private async feed(parser: Extract): Promise<void> {
-    for (let pos = 0; pos < this.fileSize && !parser.destroying; pos += FEED_CHUNK) {
-      const chunk = await this.read(pos, Math.min(FEED_CHUNK, this.fileSize - pos));
+    let pos = 0;
+    let skip = Number.isFinite(this.minSkip) ? await this.nextSkip(0) : undefined;
+    while (pos < this.fileSize && !parser.destroying) {
+      if (skip !== undefined && pos === skip.start) {
+        this.skipped.push([skip.start, skip.length]);
+        for (let done = 0; done < skip.length && !parser.destroying; done += ZERO_CHUNK.length) {
+          const chunk = ZERO_CHUNK.subarray(0, Math.min(ZERO_CHUNK.length, skip.length - done));
+          if (!parser.write(chunk) && !(await drained(parser))) return;
+        }
+        pos = skip.start + skip.length;
+        skip = await this.nextSkip(pos + padding(skip.length));
+        continue;
+      }
+      const end = Math.min(pos + FEED_CHUNK, skip?.start ?? this.fileSize, this.fileSize);
+      const chunk = await this.read(pos, end - pos);
+      if (chunk.length === 0) break;
       if (!parser.write(chunk) && !(await drained(parser))) return;
+      pos += chunk.length;
     }
     if (!parser.destroying) parser.end(undefined);
+  }
+
+  /**
+   * The next large regular file's data range at or after the header expected at `from`, or undefined when there
+   * is none or the headers are anything but plain (then the rest is fed as read). Only a prediction: see `feed`.
+   */
+  private async nextSkip(from: number): Promise<{ start: number; length: number } | undefined> {
+    let pos = from;
+    let paxSize: number | undefined;
+    while (pos + BLOCK <= this.fileSize) {
+      const block = await this.read(pos, BLOCK);
+      if (block.length < BLOCK || isZeroBlock(block)) return undefined;
+      const flag = typeflagOf(block);
+      const size = sizeOf(block);
+      if (size === undefined) return undefined;
+      const dataStart = pos + BLOCK;
+      if (flag === 'x' || flag === 'L') {
+        if (size > this.limits.maxHeaderBytes) return undefined;
+        if (flag === 'x') {
+          const text = parsePaxRecords(await this.read(dataStart, size))
+            ?.get('size')
+            ?.toString('latin1');
+          if (text !== undefined && !/^[0-9]{1,16}$/.test(text)) return undefined;
+          paxSize = text === undefined ? paxSize : Number(text);
+        }
+        pos = dataStart + size + padding(size);
+        continue;
+      }
+      if (flag === '5') {
+        pos = dataStart;
+      } else if (flag === '0') {
+        const length = paxSize ?? size;
+        if (dataStart + length > this.fileSize) return undefined;
+        if (length >= this.minSkip) return { start: dataStart, length };
+        pos = dataStart + length + padding(length);
+      } else {
+        return undefined;
+      }
+      paxSize = undefined;
+    }
+    return undefined;
   }
 
   /** `headerOffset`: where tar-stream read this entry's own header (after any extended headers). */
@@ -190,6 +272,7 @@ class TarIndexer {
     const end = isDir ? dataStart : dataStart + size + padding(size);
     if (end > this.fileSize) return this.fatal('truncated', 'entry data runs past the end of the archive');
     this.reached = end;
+    if (header.type === 'file') this.confirmed.set(dataStart, size);
     if (++this.count > this.limits.maxEntries) {
       return this.fatal('too-many-entries', `more than ${this.limits.maxEntries} entries`);
     }

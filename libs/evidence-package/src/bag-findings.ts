@@ -1,7 +1,15 @@
 // BagIt validation (RFC 8493, via #evx/bagit) seen through the package: structural problems stop verification at
 // once; checksum findings are held back until the EVX checks have run, because only then is it known which side of
 // a mismatch is authentic: a file proven by signatures means its manifest line is wrong, and vice versa.
-import { validateBag, type BagIssue, type BagIssueCode, type BagValidationResult } from '#evx/bagit';
+import {
+  validateBag,
+  validateBagArchive,
+  type BagIssue,
+  type BagIssueCode,
+  type BagValidationOptions,
+  type BagValidationResult,
+  type OpenedBagArchive,
+} from '#evx/bagit';
 import { MAX_TAG_FILE_BYTES } from './package-format.js';
 import { itemOf } from './package-items.js';
 import { CheckFailure } from './verification.result.js';
@@ -25,11 +33,38 @@ const STRUCTURAL: ReadonlySet<BagIssueCode> = new Set<BagIssueCode>([
 const MANIFEST_REFERENCE = /((?:tag)?manifest-[a-z0-9]+\.txt):(\d+) says/;
 const PAYLOAD_MANIFEST = /^manifest-[a-z0-9]+\.txt$/;
 
-export class BagFindings {
-  private constructor(readonly result: BagValidationResult) {}
+export interface FileDigest {
+  readonly size: number;
+  /** Lower-case hex. */
+  readonly sha256: string;
+}
 
-  static async of(dir: string): Promise<BagFindings> {
-    return new BagFindings(await validateBag(dir, { maxTagFileBytes: MAX_TAG_FILE_BYTES }));
+export class BagFindings {
+  private constructor(
+    readonly result: BagValidationResult,
+    private readonly digests: ReadonlyMap<string, FileDigest>,
+  ) {}
+
+  /** Validates the bag in a folder, or in a tar already opened (and checked) by `openBagArchive`, read in place. */
+  static async of(bag: string | OpenedBagArchive): Promise<BagFindings> {
+    const digests = new Map<string, FileDigest>();
+    const options: BagValidationOptions = {
+      maxTagFileBytes: MAX_TAG_FILE_BYTES,
+      onFileHashed: (path, hashes, size) => {
+        const sha256 = hashes['sha256'];
+        if (sha256 !== undefined) digests.set(path, { size, sha256 });
+      },
+    };
+    const result = typeof bag === 'string' ? await validateBag(bag, options) : await validateBagArchive(bag, options);
+    return new BagFindings(result, digests);
+  }
+
+  /**
+   * Size and SHA-256 of the file's content as read while checking the manifests, so the records check need not read
+   * and hash the payloads again; undefined when no SHA-256 manifest listed the file (it must then be read).
+   */
+  digest(path: string): FileDigest | undefined {
+    return this.digests.get(path);
   }
 
   /** A problem with the bag as a whole, or undefined. EVX packages are BagIt 1.0 in UTF-8. */

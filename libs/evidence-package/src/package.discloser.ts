@@ -3,7 +3,7 @@
 // on its own without revealing anything about the other records but their number.
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
-import { BagArchiveError, BagWriter, extractBagArchive, type ExtractedBag } from '#evx/bagit';
+import { BagArchiveError, BagWriter, openBagArchive } from '#evx/bagit';
 import { hashLeaf } from '#evx/merkle';
 import { FormatError, hex } from './canonical.util.js';
 import { encodeDisclosure, parseDisclosure, type DisclosedRecord } from './disclosure.codec.js';
@@ -16,7 +16,7 @@ import {
   recordMetadataPath,
   recordPayloadPath,
 } from './package-format.js';
-import { PackageFiles } from './package-files.reader.js';
+import { ArchivePackageFiles, FolderPackageFiles, type PackageFiles } from './package-files.reader.js';
 import { APPROVAL_FILE } from './package-items.js';
 import { parseCustody, parseOrigin } from './package-statements.codec.js';
 import { oneChunk } from './package-records.writer.js';
@@ -47,16 +47,16 @@ export async function disclosePackage(
   out: string,
 ): Promise<DisclosedPackage> {
   const info = await stat(source);
-  let extracted: ExtractedBag | undefined;
   try {
-    if (info.isFile()) extracted = await extractBagArchive(source);
-    return await discloseFrom(new PackageFiles(extracted?.bagDir ?? source), sequenceNumbers, out);
+    // A tar is read in place (checked against the archive rules first), never copied out.
+    const files = info.isFile()
+      ? new ArchivePackageFiles(await openBagArchive(source))
+      : new FolderPackageFiles(source);
+    return await discloseFrom(files, sequenceNumbers, out);
   } catch (error) {
     // What is wrong with the source package is the package's problem, not the caller's.
     if (error instanceof FormatError || error instanceof BagArchiveError) throw new DisclosureError(error.message);
     throw error;
-  } finally {
-    await extracted?.cleanup();
   }
 }
 

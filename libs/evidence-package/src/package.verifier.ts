@@ -1,14 +1,15 @@
 // verifyPackage: everything docs/package-format.md §11 asks of an offline verifier, in its order, stopping at the
 // first failure and naming the item and file at fault.
+import type { Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { BagArchiveError, extractBagArchive } from '#evx/bagit';
+import { BagArchiveError, openBagArchive, type OpenedBagArchive } from '#evx/bagit';
 import { TrustStore } from '#evx/pki';
 import { checkAuthorisation } from './authorisation.check.js';
 import { BagFindings } from './bag-findings.js';
 import { logVerifierFromTrustDir } from './log-anchor.js';
 import { checkLog } from './log.check.js';
 import { DEFAULT_LOG_ORIGIN, PACKAGE_PATHS } from './package-format.js';
-import { PackageFiles } from './package-files.reader.js';
+import { ArchivePackageFiles, FolderPackageFiles } from './package-files.reader.js';
 import { checkBagInfo, checkLayout } from './package-layout.check.js';
 import { parseCustody } from './package-statements.codec.js';
 import { checkRecords } from './records.check.js';
@@ -42,32 +43,36 @@ export async function verifyPackage(path: string, options: VerifyPackageOptions)
   const now = options.now ?? new Date();
   const info = await stat(path);
   const list = new Checklist();
-  let dir = path;
-  let cleanup = async (): Promise<void> => undefined;
+  let bag: string | OpenedBagArchive = path;
   if (info.isFile()) {
+    // Read in place: the tar is indexed by its headers, its files are byte ranges of it, nothing is copied.
     try {
-      const extracted = await extractBagArchive(path);
-      ({ bagDir: dir, cleanup } = extracted);
+      bag = await openBagArchive(path);
     } catch (error) {
       if (!(error instanceof BagArchiveError)) throw error;
       return invalid(list, new CheckFailure('archive', undefined, `${error.message}; nothing was extracted`));
     }
-    list.pass(
-      'archive',
-      'one uncompressed tar holding one bag, every entry safe; unpacked into a private temporary folder',
-    );
+    list.pass('archive', 'one uncompressed tar holding one bag, every entry safe; read in place, nothing extracted');
   } else if (!info.isDirectory()) {
     throw new Error(`${path} is neither a file nor a folder`);
   }
   try {
-    const findings = await BagFindings.of(dir);
-    const ctx = new VerifyContext(new PackageFiles(dir), findings, trust, log, now, list);
-    return await verifyUnpacked(ctx);
+    const findings = await BagFindings.of(bag);
+    const files = typeof bag === 'string' ? new FolderPackageFiles(bag) : new ArchivePackageFiles(bag);
+    const ctx = new VerifyContext(files, findings, trust, log, now, list);
+    const result = await verifyUnpacked(ctx);
+    // Read in place, the tar is read more than once (tag files by the BagIt check and again by the EVX checks):
+    // a file rewritten meanwhile could show each check different bytes, so such a verdict is not given.
+    if (typeof bag !== 'string' && changed(info, await stat(path))) {
+      return invalid(
+        list,
+        new CheckFailure('archive', undefined, 'the file changed while it was being verified; verify it again'),
+      );
+    }
+    return result;
   } catch (error) {
     if (error instanceof CheckFailure) return invalid(list, error);
     throw error;
-  } finally {
-    await cleanup();
   }
 }
 
@@ -130,6 +135,15 @@ function proves(scope: PackageScope, approvals: number, receivedAt: string, logO
     return `All ${scope.recordCount} records are present and unchanged: the hash chain and the Merkle root over them match the provider-signed origin statement; ${common}.`;
   }
   return `${scope.recordsPresent} of ${scope.recordCount} records disclosed; each proven included under the provider-signed Merkle root; the hash chain cannot be checked for undisclosed records; ${common}.`;
+}
+
+function changed(before: Stats, after: Stats): boolean {
+  return (
+    before.size !== after.size ||
+    before.ino !== after.ino ||
+    before.mtimeMs !== after.mtimeMs ||
+    before.ctimeMs !== after.ctimeMs
+  );
 }
 
 function invalid(list: Checklist, failure: CheckFailure): PackageVerification {
