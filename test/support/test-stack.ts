@@ -37,6 +37,8 @@ export interface TestStack {
 export interface TestStackOptions {
   /** The clock authority-api's workflow reads (deadlines, validation windows); a ManualClock in tests. */
   readonly clock?: Clock;
+  /** provider-edge settings to override (e.g. a long task poll, to show that streams are woken, not polled). */
+  readonly providerEdge?: Partial<Pick<ProviderEdgeConfig, 'taskPollMs' | 'heartbeatMs'>>;
 }
 
 /** The three services in this process, on free ports, with the given PKI and a fresh test database. */
@@ -61,6 +63,7 @@ export async function startTestStack(pki: string, options: TestStackOptions = {}
       taskPollMs: 100,
       heartbeatMs: 500,
       vaultAddress: `localhost:${ports.vault}`,
+      ...options.providerEdge,
     },
   );
   const providerEdge = await startProviderEdge(edgeConfig);

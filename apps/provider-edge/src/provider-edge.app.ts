@@ -4,6 +4,7 @@ import { grpcServerCredentials, loadServiceKeyPair, startGrpcMicroservice, type 
 import type { ProviderEdgeConfig } from './provider-edge.config.js';
 import { ProviderEdgeModule } from './provider-edge.module.js';
 import { TaskDispatchModule } from './dispatch/task-dispatch.module.js';
+import { streamWakeups } from './stream-wakeups.js';
 
 export const PROVIDER_EDGE_GRPC_SERVICES = ['evx.v1.ProviderExchangeService'];
 export const PROVIDER_EDGE_INTERNAL_GRPC_SERVICES = ['evx.v1.TaskDispatchService'];
@@ -12,7 +13,8 @@ export async function startProviderEdge(config: ProviderEdgeConfig): Promise<Run
   const trust = TrustStore.fromDirectory(config.certsDir);
   const grpcAddress = `${config.bindHost}:${config.grpcPort}`;
   const own = loadServiceKeyPair(config.certsDir, 'provider-edge');
-  const app = await startGrpcMicroservice(ProviderEdgeModule.forRoot(config, trust), {
+  const wakeups = streamWakeups();
+  const app = await startGrpcMicroservice(ProviderEdgeModule.forRoot(config, trust, wakeups), {
     url: grpcAddress,
     services: PROVIDER_EDGE_GRPC_SERVICES,
     protoFiles: PROTO_FILES.providerExchange,
@@ -21,7 +23,7 @@ export async function startProviderEdge(config: ProviderEdgeConfig): Promise<Run
     maxReceiveMessageLength: config.maxMessageBytes,
   });
   // TaskDispatchService on its own port, for EVX's services only (docs/requests.md, "Dispatch").
-  const internal = await startGrpcMicroservice(TaskDispatchModule.forRoot(config, trust), {
+  const internal = await startGrpcMicroservice(TaskDispatchModule.forRoot(config, trust, wakeups), {
     url: `${config.bindHost}:${config.internalGrpcPort}`,
     services: PROVIDER_EDGE_INTERNAL_GRPC_SERVICES,
     protoFiles: PROTO_FILES.taskDispatch,

@@ -1,3 +1,4 @@
+import { STREAM_WAKEUPS, streamWakeups, type StreamWakeups } from './stream-wakeups.js';
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { TrustStore } from '#evx/pki';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -22,7 +23,11 @@ import { TASK_STREAM_TIMING, TaskStreamService } from './task-stream.service.js'
 
 @Module({})
 export class ProviderEdgeModule {
-  static forRoot(config: ProviderEdgeConfig, trust: TrustStore): DynamicModule {
+  static forRoot(
+    config: ProviderEdgeConfig,
+    trust: TrustStore,
+    wakeups: StreamWakeups = streamWakeups(),
+  ): DynamicModule {
     const vault = new VaultClient(
       config.vaultAddress,
       grpcClientCredentials(trust, loadServiceKeyPair(config.certsDir, 'provider-edge')),
@@ -55,6 +60,7 @@ export class ProviderEdgeModule {
         },
         { provide: VaultClient, useValue: vault },
         { provide: TASK_STREAM_TIMING, useValue: { pollMs: config.taskPollMs, heartbeatMs: config.heartbeatMs } },
+        { provide: STREAM_WAKEUPS, useValue: wakeups },
       ],
     };
   }

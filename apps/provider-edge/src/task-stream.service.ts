@@ -7,6 +7,7 @@ import { IdentityError, identityFromCertificate, type AdapterIdentity, type Trus
 import { timestampFromDate, type StreamTasksResponse, type Task } from '#evx/proto';
 import { TRUST_STORE, cursorStream } from '#evx/transport';
 import { TaskEntity } from './persistence/task.entity.js';
+import { STREAM_WAKEUPS, type StreamWakeups } from './stream-wakeups.js';
 
 export interface TaskStreamTiming {
   /** How often the stream looks for new tasks. */
@@ -29,6 +30,7 @@ export class TaskStreamService {
     @InjectRepository(TaskEntity) private readonly tasks: Repository<TaskEntity>,
     @Inject(TRUST_STORE) private readonly trust: TrustStore,
     @Inject(TASK_STREAM_TIMING) private readonly timing: TaskStreamTiming,
+    @Inject(STREAM_WAKEUPS) private readonly wakeups: StreamWakeups,
   ) {}
 
   /** The same check as the guard's at connect time, so a stream never outlives its certificate. */
@@ -57,6 +59,7 @@ export class TaskStreamService {
       heartbeat: () => ({ cursor: '', heartbeat: { serverTime: timestampFromDate(new Date()) } }),
       pollMs: this.timing.pollMs,
       heartbeatMs: this.timing.heartbeatMs,
+      wakeup: this.wakeups.tasks,
     });
   }
 }

@@ -1,4 +1,5 @@
 import { Observable } from 'rxjs';
+import type { StreamWakeup } from './stream-wakeup.js';
 
 export interface CursorStreamSpec<Row, Event> {
   /** Position to start after (exclusive). */
@@ -13,6 +14,8 @@ export interface CursorStreamSpec<Row, Event> {
   /** Runs before every poll; throwing ends the stream with that error (e.g. a certificate revoked meanwhile). */
   beforePoll?(): void;
   batch?: number;
+  /** Reads at once when notified (rows written by this process), instead of at the next poll. */
+  wakeup?: StreamWakeup;
 }
 
 /**
@@ -27,7 +30,10 @@ export function cursorStream<Row, Event>(spec: CursorStreamSpec<Row, Event>): Ob
     let closed = false;
     let lastSent = 0;
     let timer: NodeJS.Timeout | undefined;
+    let running = false;
+    let again = false;
     const tick = async (first: boolean) => {
+      running = true;
       try {
         spec.beforePoll?.();
         for (;;) {
@@ -44,14 +50,36 @@ export function cursorStream<Row, Event>(spec: CursorStreamSpec<Row, Event>): Ob
           subscriber.next(spec.heartbeat());
           lastSent = Date.now();
         }
-        if (!closed) timer = setTimeout(() => void tick(false), spec.pollMs);
       } catch (error) {
         if (!closed) subscriber.error(error);
+        closed = true;
+        return;
+      } finally {
+        running = false;
+      }
+      if (closed) return;
+      if (again) {
+        // Notified while reading: read once more now, the new rows may have committed after our query.
+        again = false;
+        void tick(false);
+      } else {
+        timer = setTimeout(() => void tick(false), spec.pollMs);
       }
     };
+    const unsubscribe = spec.wakeup?.subscribe(() => {
+      if (closed) return;
+      if (running) {
+        again = true;
+        return;
+      }
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      void tick(false);
+    });
     void tick(true);
     return () => {
       closed = true;
+      unsubscribe?.();
       if (timer) clearTimeout(timer);
     };
   });

@@ -17,4 +17,5 @@ export * from './audit.relay.js';
 export * from './audit-trail.module.js';
 export * from './vault.client.js';
 export * from './cursor-stream.js';
+export * from './stream-wakeup.js';
 export * from './grpc-microservice.js';

@@ -1,3 +1,4 @@
+import { STREAM_WAKEUPS, streamWakeups, type StreamWakeups } from '../stream-wakeups.js';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { PersistenceModule } from '#evx/persistence';
@@ -17,7 +18,11 @@ import { TASK_STREAM_TIMING } from '../task-stream.service.js';
  */
 @Module({})
 export class TaskDispatchModule {
-  static forRoot(config: ProviderEdgeConfig, trust: TrustStore): DynamicModule {
+  static forRoot(
+    config: ProviderEdgeConfig,
+    trust: TrustStore,
+    wakeups: StreamWakeups = streamWakeups(),
+  ): DynamicModule {
     return {
       module: TaskDispatchModule,
       imports: [
@@ -30,6 +35,7 @@ export class TaskDispatchModule {
         TaskDispatchStore,
         TaskReportStreamService,
         { provide: TASK_STREAM_TIMING, useValue: { pollMs: config.taskPollMs, heartbeatMs: config.heartbeatMs } },
+        { provide: STREAM_WAKEUPS, useValue: wakeups },
       ],
     };
   }

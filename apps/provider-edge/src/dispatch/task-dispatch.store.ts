@@ -1,11 +1,12 @@
 // Writes dispatched tasks into provider_task, the table the task stream reads. A task, or a new generation of it,
 // goes to the end of its provider's stream (position = last + 1), so adapters that resume after their cursor see
 // it; the unique (provider, position) index turns two concurrent dispatches into one retry.
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { Task } from '#evx/proto';
 import { TaskEntity } from '../persistence/task.entity.js';
+import { STREAM_WAKEUPS, type StreamWakeups } from '../stream-wakeups.js';
 import { wireJson } from '../persistence/wire-json.js';
 
 const ATTEMPTS = 5;
@@ -17,13 +18,16 @@ export function taskJson(task: Task): string {
 
 @Injectable()
 export class TaskDispatchStore {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Optional() @Inject(STREAM_WAKEUPS) private readonly wakeups?: StreamWakeups,
+  ) {}
 
   /** Returns the task's position on its stream; a generation already stored (or older) changes nothing. */
   async dispatch(task: Task, now: Date): Promise<number> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.dataSource.transaction(async (manager) => {
+        const position = await this.dataSource.transaction(async (manager) => {
           const existing = await manager.findOneBy(TaskEntity, { id: task.taskId });
           const previous = existing ? (JSON.parse(existing.bundle) as Task) : undefined;
           if (existing && previous && previous.generation >= task.generation) return existing.position;
@@ -46,6 +50,9 @@ export class TaskDispatchStore {
           else await manager.insert(TaskEntity, { id: task.taskId, createdAt: now.getTime(), ...columns });
           return position;
         });
+        // Open task streams of this process read it now rather than at their next poll.
+        this.wakeups?.tasks.notify();
+        return position;
       } catch (error) {
         // Another dispatch took the position: try again after it.
         if (attempt >= ATTEMPTS) throw error;

@@ -10,6 +10,7 @@ import { timestampFromDate, type StreamTaskReportsResponse, type TaskReport } fr
 import { TRUST_STORE, cursorStream } from '#evx/transport';
 import { TaskReportEntity } from '../persistence/exchange.entities.js';
 import { TASK_STREAM_TIMING, type TaskStreamTiming } from '../task-stream.service.js';
+import { STREAM_WAKEUPS, type StreamWakeups } from '../stream-wakeups.js';
 
 @Injectable()
 export class TaskReportStreamService {
@@ -17,6 +18,7 @@ export class TaskReportStreamService {
     @InjectRepository(TaskReportEntity) private readonly reports: Repository<TaskReportEntity>,
     @Inject(TRUST_STORE) private readonly trust: TrustStore,
     @Inject(TASK_STREAM_TIMING) private readonly timing: TaskStreamTiming,
+    @Inject(STREAM_WAKEUPS) private readonly wakeups: StreamWakeups,
   ) {}
 
   stream(certificate: Buffer, cursor: string): Observable<StreamTaskReportsResponse> {
@@ -38,6 +40,7 @@ export class TaskReportStreamService {
       heartbeat: () => ({ cursor: '', heartbeat: { serverTime: timestampFromDate(new Date()) } }),
       pollMs: this.timing.pollMs,
       heartbeatMs: this.timing.heartbeatMs,
+      wakeup: this.wakeups.reports,
     });
   }
 }

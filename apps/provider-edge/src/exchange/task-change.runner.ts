@@ -1,6 +1,6 @@
 // One way to change a task on behalf of its adapter: read it, decide, and write the new Task, its audit event and
 // its report in one transaction. Refusals for another provider's task are audited as ACCESS_DENIED.
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { AuditFacts } from '#evx/audit';
@@ -9,6 +9,7 @@ import type { AdapterIdentity } from '#evx/pki';
 import { timestampFromDate, type Task } from '#evx/proto';
 import { AuditTrail } from '#evx/transport';
 import { TaskEntity } from '../persistence/task.entity.js';
+import { STREAM_WAKEUPS, type StreamWakeups } from '../stream-wakeups.js';
 import { wireJson } from '../persistence/wire-json.js';
 import { appendTaskReport, type ReportBody } from './task-report.writer.js';
 import { requireOwnTask } from './task-rules.js';
@@ -40,6 +41,7 @@ export class TaskChangeRunner {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditTrail,
+    @Optional() @Inject(STREAM_WAKEUPS) private readonly wakeups?: StreamWakeups,
   ) {}
 
   /** Reads the adapter's own task (no transaction): NOT_FOUND, or PERMISSION_DENIED for another provider's. */
@@ -69,7 +71,8 @@ export class TaskChangeRunner {
   ): Promise<Task> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.dataSource.transaction(async (manager) => {
+        let reported = false;
+        const task = await this.dataSource.transaction(async (manager) => {
           const row = await manager.findOneBy(TaskEntity, { id: taskId });
           const task = requireOwnTask(row ? (JSON.parse(row.bundle) as Task) : undefined, taskId, adapter);
           const now = new Date();
@@ -101,8 +104,12 @@ export class TaskChangeRunner {
             },
             now,
           );
+          reported = true;
           return next;
         });
+        // authority-api's report stream, if served by this process, reads the report now.
+        if (reported) this.wakeups?.reports.notify();
+        return task;
       } catch (error) {
         // A concurrent change of the task or of the report stream: decide again on what is there now.
         if (isEvxError(error) || attempt >= ATTEMPTS) throw error;
