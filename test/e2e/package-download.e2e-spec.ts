@@ -251,8 +251,7 @@ async function fulfil(order: Order, count: number): Promise<void> {
   const envelope = parseSignatureEnvelope(
     await signStatement('origin', statement, pemStatementSigner(chain, own.keyPem)),
   );
-  const metadata = new Metadata();
-  metadata.set('evx-origin-signed-at', signedAt);
+  const signedAtMs = Date.parse(signedAt);
   await exchange(
     'completeTask',
     {
@@ -269,8 +268,8 @@ async function fulfil(order: Order, count: number): Promise<void> {
         value: Buffer.from(envelope.value),
         certificateSha256: Buffer.from(envelope.certificateSha256, 'hex'),
       },
+      originSignedAt: { seconds: String(Math.floor(signedAtMs / 1000)), nanos: (signedAtMs % 1000) * 1e6 },
     },
-    metadata,
   );
 }
 

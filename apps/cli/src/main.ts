@@ -1,15 +1,6 @@
 import 'reflect-metadata';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { adapterTestCommand } from './commands/adapter-test.command.js';
-import { auditCommands } from './commands/audit.command.js';
-import { certsCommands } from './commands/certs.command.js';
-import { demoCommand } from './commands/demo.command.js';
-import { discloseCommand } from './commands/disclose.command.js';
-import { packageCommands } from './commands/package.command.js';
-import { requestCommands } from './commands/request.command.js';
-import { up } from './commands/up.command.js';
-import { verifyCommand } from './commands/verify.command.js';
 import { REPO_ROOT } from './cli.paths.js';
 
 /** Exit codes: 0 success, 1 the checked thing is invalid / the operation failed, 2 usage or I/O error. */
@@ -22,20 +13,37 @@ const program = new Command('evx')
 const certsDirOption = () =>
   new Option('--certs <dir>', 'PKI folder').env('EVX_CERTS_DIR').default(resolve(REPO_ROOT, 'certs-dev/out'));
 
-program
-  .command('up')
-  .description('start the whole stack (vault, provider-edge, authority-api, mock-telecom, mock-bank); Ctrl-C stops it')
-  .addOption(certsDirOption())
-  .action(async (opts: { certs: string }) => up({ certsDir: resolve(opts.certs) }));
+type Registrar = () => Promise<void>;
 
-certsCommands(program, certsDirOption);
-verifyCommand(program);
-discloseCommand(program);
-auditCommands(program, certsDirOption);
-requestCommands(program, certsDirOption);
-packageCommands(program, certsDirOption);
-adapterTestCommand(program, certsDirOption);
-demoCommand(program, certsDirOption);
+/**
+ * Each command's module is loaded only when that command runs (or for help): `evx verify` then starts without
+ * loading Nest, grpc-js and the rest, which the stack and request commands need (about half a second).
+ */
+const COMMANDS: Record<string, Registrar> = {
+  up: async () => {
+    const { up } = await import('./commands/up.command.js');
+    program
+      .command('up')
+      .description(
+        'start the whole stack (vault, provider-edge, authority-api, mock-telecom, mock-bank); Ctrl-C stops it',
+      )
+      .addOption(certsDirOption())
+      .action(async (opts: { certs: string }) => up({ certsDir: resolve(opts.certs) }));
+  },
+  certs: async () => (await import('./commands/certs.command.js')).certsCommands(program, certsDirOption),
+  verify: async () => (await import('./commands/verify.command.js')).verifyCommand(program),
+  disclose: async () => (await import('./commands/disclose.command.js')).discloseCommand(program),
+  audit: async () => (await import('./commands/audit.command.js')).auditCommands(program, certsDirOption),
+  request: async () => (await import('./commands/request.command.js')).requestCommands(program, certsDirOption),
+  package: async () => (await import('./commands/package.command.js')).packageCommands(program, certsDirOption),
+  'adapter-test': async () =>
+    (await import('./commands/adapter-test.command.js')).adapterTestCommand(program, certsDirOption),
+  demo: async () => (await import('./commands/demo.command.js')).demoCommand(program, certsDirOption),
+};
+
+const named = process.argv[2];
+const needed = named !== undefined && named in COMMANDS ? [COMMANDS[named]!] : Object.values(COMMANDS);
+for (const register of needed) await register();
 
 try {
   await program.parseAsync(process.argv);

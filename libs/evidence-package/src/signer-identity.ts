@@ -1,7 +1,6 @@
 // Who signed, judged at the signing time (docs/package-format.md §10). #evx/pki answers "is this certificate good
 // now?"; a package must be judged when it was signed, years before a court reads it: a certificate revoked after
 // the signature still vouches for it, one revoked before does not.
-import { createHash } from 'node:crypto';
 import {
   IdentityError,
   IdentityErrorCode,
@@ -14,7 +13,7 @@ import {
   type RevocationStatus,
   type TrustStore,
 } from '#evx/pki';
-import { evxUriOf, organizationalUnitsOf, parseCertificate } from './certificate.util.js';
+import { evxUriOf, organizationalUnitsOf, parseCertificate, publicKeySha256Of } from './certificate.util.js';
 
 /** A certificate that cannot vouch for a signature; the message says why, for people. */
 export class TrustError extends Error {
@@ -39,9 +38,7 @@ export type SignerIdentity = IdentityUriParts & {
 export function signerIdentityAt(der: Uint8Array, trust: TrustStore, signingTime: Date, now: Date): SignerIdentity {
   const certificate = parseCertificate(der, 'the signer certificate');
   const serialNumber = normalizeSerial(certificate.serialNumber);
-  const keyFingerprint = createHash('sha256')
-    .update(certificate.publicKey.export({ type: 'spki', format: 'der' }))
-    .digest('hex');
+  const keyFingerprint = publicKeySha256Of(der);
   let parts: IdentityUriParts;
   let role: ApproverRole | undefined;
   let revokedAt: Date | undefined;
