@@ -21,7 +21,7 @@ import { FaultPlan, type AdapterFaults } from './adapter.faults.js';
 import { FileCursorStore, type CursorStore } from './cursor.store.js';
 import type { EvidenceRecordInput } from './evidence-record.js';
 import { uploadEvidence } from './evidence.uploader.js';
-import { OrderRejection, verifyTaskOrder } from './order.verifier.js';
+import { OrderRejection, verifyCancelledOrder, verifyTaskOrder } from './order.verifier.js';
 import { orderTaskOf, taskContext, type CancelledTask, type OrderTask, type TaskContext } from './order-task.js';
 import { adapterIdentity, signOrigin, type AdapterIdentity } from './origin.signer.js';
 import { isServiceError, ProviderExchangeClient, type ExchangeCalls } from './provider-exchange.client.js';
@@ -182,6 +182,16 @@ export class TaskProcessor {
   }
 
   private async cancel(task: Task) {
+    try {
+      verifyCancelledOrder(task, { trust: this.options.authorityTrust, providerId: this.identity.providerId });
+    } catch (error) {
+      if (!(error instanceof OrderRejection)) throw error;
+      // Not this provider's genuine order: nothing to stop or restrict, and no handler sees it.
+      this.logger.warn(
+        `task ${task.taskId}: ignoring a cancellation of an order that does not verify: ${error.explanation}`,
+      );
+      return { result: 'skipped' as const, reason: error.explanation };
+    }
     const notice = this.notices.get(`${task.taskId}/${task.generation}`);
     await this.handlers.onCancel?.({
       taskId: task.taskId,

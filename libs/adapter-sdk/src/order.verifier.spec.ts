@@ -5,7 +5,7 @@ import type { TrustStore } from '#evx/pki';
 import type { Task } from '#evx/proto';
 import { sharedTestPki } from '../../../test/support/test-pki.js';
 import { authorityTrust, devAuthorityTrust } from './adapter.credentials.js';
-import { OrderRejection, verifyTaskOrder } from './order.verifier.js';
+import { OrderRejection, verifyCancelledOrder, verifyTaskOrder } from './order.verifier.js';
 import { aSignedTask, anOrder } from './testing/signed-task.fixture.js';
 
 let pki: string;
@@ -64,6 +64,13 @@ describe('verifyTaskOrder', () => {
     expect(rejection(unapproved).explanation).toMatch(/no signed approval/);
   });
 
+  it('refuses an order whose approvals stop short of the plan its policy requires (traffic data needs a judge)', () => {
+    const supervisorOnly = clone(task);
+    // The order asks for subscriber and traffic data: supervisor, then judge. Keep only the supervisor's approval.
+    supervisorOnly.bundle!.approvals = supervisorOnly.bundle!.approvals.slice(0, 1);
+    expect(rejection(supervisorOnly).explanation).toMatch(/not authorised as its policy requires: only 1 of the 2/);
+  });
+
   it("refuses another provider's task", () => {
     expect(rejection(task, 'bank-b').explanation).toMatch(/addressed to provider telco-a, not to bank-b/);
   });
@@ -80,5 +87,25 @@ describe('verifyTaskOrder', () => {
     mislabelled.disclosure = null;
     expect(rejection(mislabelled).explanation).toMatch(/preservation but the signed order is not/);
     expect(anOrder().preservationOnly).toBe(false);
+  });
+
+  describe('a cancellation', () => {
+    const cancelled = (t: Task): Task => ({
+      ...clone(t),
+      desiredStatus: 'TASK_DESIRED_STATUS_CANCELLED' as Task['desiredStatus'],
+    });
+
+    it("is accepted for this provider's genuinely signed order", () => {
+      expect(() => verifyCancelledOrder(cancelled(task), { trust, providerId: 'telco-a' })).not.toThrow();
+    });
+
+    it("is refused for another provider's task or an order whose signed bytes were altered", () => {
+      expect(() => verifyCancelledOrder(cancelled(task), { trust, providerId: 'bank-b' })).toThrow(OrderRejection);
+      const forged = cancelled(task);
+      forged.bundle!.canonicalRequest = Buffer.from(
+        forged.bundle!.canonicalRequest.toString().replace('telco-a', 'telco-b'),
+      );
+      expect(() => verifyCancelledOrder(forged, { trust, providerId: 'telco-a' })).toThrow(OrderRejection);
+    });
   });
 });

@@ -7,7 +7,14 @@ import type { AuthorisationPolicy, VerifiedAuthorisation } from '#evx/authorisat
 import { isEvxError } from '#evx/errors';
 import type { TrustStore } from '#evx/pki';
 import type { Task } from '#evx/proto';
-import type { AuthorisationDetails, RefusalGround } from '#evx/workflow';
+import {
+  approvalPlanFor,
+  defaultPolicies,
+  policyForAgency,
+  type AuthorisationDetails,
+  type RefusalGround,
+  type WorkflowPolicies,
+} from '#evx/workflow';
 import { orderDetailsFromWire } from './order-details.wire.js';
 
 /** Why the SDK refuses an order on its own; becomes a RefuseTask with this ground and explanation. */
@@ -26,8 +33,14 @@ export interface OrderCheckOptions {
   readonly trust: TrustStore;
   /** This adapter's provider, from its certificate. */
   readonly providerId: string;
-  /** Extra rules for the approvals (e.g. a known plan); by default: approved at least once, never rejected. */
+  /**
+   * The approval rules to hold the order to. By default the plan the authority's published policy requires for this
+   * order (`policies`, by default EVX's shipped default policy): every step approved, by the right roles, nothing
+   * rejected. Give an explicit policy only to replace that rule.
+   */
   readonly policy?: AuthorisationPolicy;
+  /** The authorities' published workflow policies; default: libs/workflow/policies/default.policy.json. */
+  readonly policies?: WorkflowPolicies;
   readonly now?: Date;
 }
 
@@ -65,6 +78,27 @@ function checkApproved(verified: VerifiedAuthorisation): void {
   if (!approved) throw wrong('the order carries no signed approval');
 }
 
+/**
+ * A cancellation (withdrawn, expired, validation refused) stops work and may tell the provider to restrict data, so
+ * it too must be about this provider's own, genuinely signed order. Approvals are not judged: a refused emergency
+ * validation is exactly what cancels an order.
+ * @throws OrderRejection
+ */
+export function verifyCancelledOrder(task: Task, options: OrderCheckOptions): void {
+  if (task.providerId !== options.providerId) {
+    throw wrong(`the task is addressed to provider ${task.providerId}, not to ${options.providerId}`);
+  }
+  const { verified } = checkedSignatures(task, { ...options, policy: options.policy ?? {} });
+  if (verified.request.targetProviderId !== options.providerId) {
+    throw wrong(`the signed order is addressed to provider ${verified.request.targetProviderId}`);
+  }
+  if (verified.request.authorisationId !== task.authorisationId) {
+    throw wrong(
+      `the task names order ${task.authorisationId} but the signed order is ${verified.request.authorisationId}`,
+    );
+  }
+}
+
 /** @throws OrderRejection when the task must be refused; other errors are the SDK's own failures. */
 export function verifyTaskOrder(task: Task, options: OrderCheckOptions): VerifiedOrder {
   if (task.providerId !== options.providerId) {
@@ -95,5 +129,39 @@ export function verifyTaskOrder(task: Task, options: OrderCheckOptions): Verifie
   if (preservationTask !== details.preservationOnly) {
     throw wrong(`the task is a ${preservationTask ? 'preservation' : 'disclosure'} but the signed order is not`);
   }
+  if (!options.policy) checkPlan(task, bundle, details, verified, options);
   return { details, verified, requestSha256: sha256Hex(bundle.request) };
+}
+
+let shippedPolicies: WorkflowPolicies | undefined;
+
+/**
+ * The approvals must complete the plan the issuing agency's policy sets for this order (e.g. supervisor then judge
+ * for traffic data); an order approved by fewer or other roles is not authorised, whatever EVX says.
+ */
+function checkPlan(
+  task: Task,
+  bundle: ReturnType<typeof bundleFromWire>,
+  details: AuthorisationDetails,
+  verified: VerifiedAuthorisation,
+  options: OrderCheckOptions,
+): void {
+  const policies = options.policies ?? (shippedPolicies ??= defaultPolicies());
+  try {
+    const agency = policyForAgency(policies, details.issuingAgencyId);
+    // An emergency order has one duty approval, or two when the agency had too many open: both are valid plans.
+    const dutyApprovals = verified.approvals.filter((a) => a.statement.kind === 'APPROVAL_KIND_EMERGENCY').length;
+    const openEmergencies = dutyApprovals >= 2 ? agency.emergency.maxOpenBeforeSecondApproval : 0;
+    const plan = approvalPlanFor(agency, { details }, openEmergencies);
+    verifyAuthorisation(
+      bundle,
+      options.trust,
+      { plan, requireComplete: true, validatorRoles: agency.emergency.validatorRoles },
+      options.now ?? new Date(),
+    );
+  } catch (error) {
+    if (isEvxError(error))
+      throw wrong(`task ${task.taskId}: the order is not authorised as its policy requires: ${error.message}`);
+    throw error;
+  }
 }

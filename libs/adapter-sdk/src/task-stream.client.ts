@@ -1,4 +1,5 @@
 import {
+  Metadata,
   status,
   type ChannelCredentials,
   type Client,
@@ -78,7 +79,15 @@ export class TaskStream {
           this.cursor = cursor;
           if (!this.closed) this.connect();
         },
-        (error: Error) => this.handlers.onHandlerError?.(error, { cursor: '' }),
+        (error: Error) => {
+          // Without its cursor the adapter cannot know where it stands: stop, as for a refused certificate.
+          const failure = Object.assign(new Error(`cannot read the cursor store: ${error.message}`), {
+            code: status.FAILED_PRECONDITION,
+            details: `cannot read the cursor store: ${error.message}`,
+            metadata: new Metadata(),
+          }) as ServiceError;
+          this.handlers.onDisconnect?.(failure, null);
+        },
       );
     } else {
       this.connect();
@@ -122,6 +131,8 @@ export class TaskStream {
         if (connection !== this.connection) return;
         try {
           await this.handlers.onEvent(event);
+          // Saving the cursor is part of confirming the event: if it fails, the event comes again.
+          if (event.cursor) await this.options.cursorStore?.save(event.cursor);
         } catch (error) {
           this.handlers.onHandlerError?.(error, event);
           // Not confirmed: drop this connection and come back from the last confirmed cursor.
@@ -130,10 +141,7 @@ export class TaskStream {
           this.reconnectLater();
           return;
         }
-        if (event.cursor) {
-          this.cursor = event.cursor;
-          await this.options.cursorStore?.save(event.cursor);
-        }
+        if (event.cursor) this.cursor = event.cursor;
         this.backoffMs = this.options.minBackoffMs ?? 500;
         if (event.heartbeat && !caughtUp) {
           caughtUp = true;

@@ -17,6 +17,7 @@ export { ManualClock, type ClockStep } from './clock/manual.clock.js';
 export type * from './policy/policy.model.js';
 export { policyForAgency } from './policy/policy.model.js';
 export { loadPolicies, PolicyConfigError } from './policy/policy.config.js';
+export { defaultPolicies, defaultPolicyFile } from './policy/default-policy.file.js';
 export {
   approvalPlanFor,
   describePlan,

@@ -100,7 +100,7 @@ function wireSignature(envelopeBytes: Uint8Array): { signature: Signature; certi
   };
 }
 
-/** A dispatched disclosure task for `details`, signed by inv-1 and approved by sup-1 and pros-1 of police-hn. */
+/** A dispatched disclosure task for `details`, signed by inv-1 and approved by sup-1 and judge-1 of police-hn. */
 export async function aSignedTask(pki: string, details: AuthorisationDetails = anOrder()): Promise<Task> {
   const createdAt = new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000);
   const request = encodeRequestDocument(AUTHORISATION_ID, details, createdAt);
@@ -109,7 +109,7 @@ export async function aSignedTask(pki: string, details: AuthorisationDetails = a
   const certificates = [requester.certificate];
   for (const [file, role] of [
     ['police-hn.sup-1', 'SUPERVISOR'],
-    ['police-hn.pros-1', 'PROSECUTOR'],
+    ['police-hn.judge-1', 'JUDGE'],
   ] as const) {
     const decidedAt = new Date(createdAt.getTime() + 1000 * (approvals.length + 1));
     const signed = await signApproval(
