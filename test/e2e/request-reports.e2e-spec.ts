@@ -305,6 +305,11 @@ describe('applying reports (made-up reports, real orders and database)', () => {
       reason: 'suspect identified otherwise',
     });
     expect(withdrawing.desiredStatus).toBe('REQUEST_DESIRED_STATUS_WITHDRAWN');
+    // An acknowledgement of the generation before the withdrawal, still on its way, does not confirm it.
+    await applier.apply(report(order, acknowledged), 'c-10a', 'test-a');
+    const stillWithdrawing = await get(order.authorisationId);
+    expect(stillWithdrawing.status).not.toBe('REQUEST_STATUS_WITHDRAWN');
+    expect(stillWithdrawing.desiredStatus).toBe('REQUEST_DESIRED_STATUS_WITHDRAWN');
     await applier.apply(report(withdrawing, acknowledged), 'c-10', 'test-a');
     expect((await get(order.authorisationId)).status).toBe('REQUEST_STATUS_WITHDRAWN');
   });

@@ -22,7 +22,7 @@ import {
   type WorkflowAction,
   type WorkflowEffect,
 } from '#evx/workflow';
-import { RequestEntity } from '../persistence/request.entity.js';
+import { RequestChangeEntity, RequestEntity } from '../persistence/request.entity.js';
 import { ReportCursorEntity, TaskReportEntity } from '../persistence/task-report.entity.js';
 import { auditFactsOf } from '../requests/request-audit.js';
 import { RequestRepository } from '../requests/request.repository.js';
@@ -75,11 +75,14 @@ function refusalInput(refusal: WireRefusal | null | undefined, what: string): Re
 type Step = readonly [Actor, WorkflowAction];
 
 /** The workflow transitions a report stands for, given where the order is. */
-export function stepsFor(report: TaskReport, order: Authorisation): Step[] {
+export function stepsFor(report: TaskReport, order: Authorisation, withdrawalGeneration?: number): Step[] {
   const adapter: Actor = { kind: 'adapter', uri: report.adapterUri, provider: report.providerId };
   if (report.acknowledged) {
-    // Acknowledging the generation that carries a withdrawal confirms it; a preservation order is then in force.
-    if (order.desiredStatus === 'WITHDRAWN') return [[adapter, { type: 'confirm-withdrawal' }]];
+    // Acknowledging the generation that carries a withdrawal confirms it (an older generation's acknowledgement,
+    // still on its way, does not: the provider has not seen the withdrawal yet); a preservation order is then in
+    // force.
+    const sawWithdrawal = withdrawalGeneration === undefined || report.generation >= withdrawalGeneration;
+    if (order.desiredStatus === 'WITHDRAWN' && sawWithdrawal) return [[adapter, { type: 'confirm-withdrawal' }]];
     if (order.details.preservationOnly) return [[adapter, { type: 'confirm-preservation' }]];
     return [[adapter, { type: 'acknowledge' }]];
   }
@@ -199,7 +202,8 @@ export class TaskReportApplier {
     } else {
       outcome = await this.transition(manager, report, kind, stored, now);
     }
-    if (stored && report.completed?.evidencePackage) {
+    // Only a completion the order took: a refused or ignored one must not overwrite the package on record.
+    if (stored && outcome.outcome === 'applied' && report.completed?.evidencePackage) {
       await this.savePackage(manager, stored.authorisation.authorisationId, report.completed.evidencePackage);
     }
     await manager.insert(TaskReportEntity, {
@@ -231,7 +235,19 @@ export class TaskReportApplier {
     const changes: StoredRequest[] = [];
     let current = stored;
     try {
-      for (const [actor, action] of stepsFor(report, stored.authorisation)) {
+      const withdrawal =
+        stored.authorisation.desiredStatus === 'WITHDRAWN'
+          ? await manager
+              .createQueryBuilder(RequestChangeEntity, 'c')
+              .select('MIN(c.generation)', 'generation')
+              .where('c.authorisation_id = :id AND c.desired_status = :w', {
+                id: stored.authorisation.authorisationId,
+                w: 'REQUEST_DESIRED_STATUS_WITHDRAWN',
+              })
+              .getRawOne<{ generation: number | string | null }>()
+          : undefined;
+      const withdrawalGeneration = withdrawal?.generation == null ? undefined : Number(withdrawal.generation);
+      for (const [actor, action] of stepsFor(report, stored.authorisation, withdrawalGeneration)) {
         const result = this.workflow.machine.transition(current.authorisation, action, actor, now);
         current = { authorisation: result.authorisation, bundle: current.bundle };
         facts.push(result.audit);
