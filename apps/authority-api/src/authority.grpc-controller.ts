@@ -249,7 +249,10 @@ export class AuthorityGrpcController {
       offset: request.offset,
       format: request.format,
     });
-    const server = call as Writable;
+    const server = call as Writable & { cancelled?: boolean; on(event: 'cancelled', listener: () => void): unknown };
+    // A client gone while the download was being opened: Nest never subscribes then, so release the vault here.
+    server.on('cancelled', () => download.cancel());
+    if (server.cancelled) download.cancel();
     return new Observable<DownloadPackageResponse>((subscriber) => {
       let stopped = false;
       const stop = new AbortController();

@@ -123,12 +123,14 @@ export class PackageDownloadHttpController {
       res.setHeader('Content-Disposition', `attachment; filename="${file.fileName.replace(/[^\w.-]/g, '_')}"`);
     }
     let gone = false;
-    res.on('close', () => {
-      if (!res.writableFinished) {
-        gone = true;
-        download.cancel();
-      }
-    });
+    const leave = () => {
+      if (gone || res.writableFinished) return;
+      gone = true;
+      download.cancel();
+    };
+    res.on('close', leave);
+    // The client may have gone while the download was being opened: 'close' has fired already.
+    if (res.destroyed) leave();
     let sent = 0n;
     try {
       for await (const chunk of download.chunks) {
@@ -138,8 +140,10 @@ export class PackageDownloadHttpController {
         if (BigInt(data.length) > remaining) data = data.subarray(0, Number(remaining));
         sent += BigInt(data.length);
         if (data.length > 0 && !res.write(data)) {
+          if (res.destroyed) return leave();
           await Promise.race([once(res, 'drain'), once(res, 'close')]);
         }
+        if (res.destroyed) return leave();
         if (sent >= length) break;
       }
       res.end();
