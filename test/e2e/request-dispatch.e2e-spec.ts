@@ -11,6 +11,8 @@ interface Order {
   authorisationId: string;
   generation: number;
   status: string;
+  desiredStatus: string;
+  taskId: string;
   bundle: { canonicalRequest: Buffer };
 }
 
@@ -101,5 +103,34 @@ describe('dispatch while provider-edge is down', () => {
     }
     const after = await call('police-hn.inv-1', 'getRequest', { authorisationId: draft.authorisationId });
     expect(after.status).toBe('REQUEST_STATUS_DISPATCHED');
-  });
+
+    // Withdrawn while provider-edge is down: the order says so at once, and the cancellation reaches the provider
+    // on the scheduler's tick once provider-edge is back (it is not lost).
+    await stack.stopProviderEdge();
+    const withdrawing = await call('police-hn.inv-1', 'withdrawRequest', {
+      authorisationId: draft.authorisationId,
+      expectedGeneration: after.generation,
+      reason: 'suspect identified otherwise',
+    });
+    expect(withdrawing.desiredStatus).toBe('REQUEST_DESIRED_STATUS_WITHDRAWN');
+    await stack.startProviderEdge();
+    let delivered: string[] = [];
+    for (let attempt = 0; attempt < 50 && !delivered.includes(draft.authorisationId); attempt++) {
+      delivered = await scheduler.tick();
+      if (!delivered.includes(draft.authorisationId)) await new Promise((r) => setTimeout(r, 200));
+    }
+    const task = await callUnary<{ task: { desiredStatus: string; generation: number } }>(
+      'providerExchange',
+      `localhost:${stack.ports.providerEdge}`,
+      'acknowledgeTask',
+      { taskId: withdrawing.taskId, generation: withdrawing.generation },
+      channelAs(stack.pki, 'telco-a.main'),
+    );
+    expect(task.task).toMatchObject({
+      desiredStatus: 'TASK_DESIRED_STATUS_CANCELLED',
+      generation: withdrawing.generation,
+    });
+    // Delivered once: the next tick has nothing left to send.
+    expect(await scheduler.tick()).not.toContain(draft.authorisationId);
+  }, 60_000);
 });

@@ -6,6 +6,7 @@ import { IdempotencyKeyEntity, RequestChangeEntity, RequestEntity } from './requ
 import { AuthorityRequestChanges1764300000002 } from './migrations/1764300000002-authority-request-changes.js';
 import { AuthorityTaskReports1764400000001 } from './migrations/1764400000001-authority-task-reports.js';
 import { AuthorityRequestAgencyUrgency1764500000001 } from './migrations/1764500000001-authority-request-agency-urgency.js';
+import { AuthorityRequestPendingTaskChange1764600000001 } from './migrations/1764600000001-authority-request-pending-task-change.js';
 import { ReportCursorEntity, TaskReportEntity } from './task-report.entity.js';
 
 /** authority-api's own tables. Migrations are committed and never edited; add a new one for every change. */
@@ -26,5 +27,6 @@ export const AUTHORITY_STORE: ServiceStore = {
     AuthorityRequestChanges1764300000002,
     AuthorityTaskReports1764400000001,
     AuthorityRequestAgencyUrgency1764500000001,
+    AuthorityRequestPendingTaskChange1764600000001,
   ],
 };

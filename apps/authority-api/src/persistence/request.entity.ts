@@ -28,6 +28,10 @@ export class RequestEntity {
   @Column({ name: 'desired_status', type: 'varchar', length: 40, nullable: true })
   desiredStatus: string | null;
 
+  /** A task change not yet delivered to provider-edge (JSON: cancelled, reason), retried by the scheduler. */
+  @Column({ name: 'pending_task_change', type: 'text', nullable: true })
+  pendingTaskChange: string | null;
+
   /** Bumped on every change; an update naming an older generation is refused. */
   @Column({ type: 'integer' })
   generation: number;

@@ -59,6 +59,8 @@ export class RequestSchedulerService implements OnApplicationBootstrap, OnModule
         throw error;
       }
     }
+    // Task changes provider-edge could not take when they were made (a withdrawal, a restrict-data notice).
+    moved.push(...(await this.dispatcher.deliverPending()));
     return moved;
   }
 

@@ -9,7 +9,7 @@ import { IdempotencyKeyEntity, RequestChangeEntity, RequestEntity } from '../per
 import type { AuditFact } from '#evx/workflow';
 import { decodeStoredRequest, encodeStoredRequest, type StoredRequest } from './stored-request.js';
 
-function columnsOf(stored: StoredRequest): Omit<RequestEntity, 'id' | 'createdAt'> {
+function columnsOf(stored: StoredRequest): Omit<RequestEntity, 'id' | 'createdAt' | 'pendingTaskChange'> {
   const a = stored.authorisation;
   return {
     caseReference: a.details.caseReference,

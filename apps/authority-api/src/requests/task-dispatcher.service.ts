@@ -9,7 +9,10 @@ import { isEvxError } from '#evx/errors';
 import { timestampFromDate, type DispatchTaskResponse, type SealEvidenceResponse, type Task } from '#evx/proto';
 import { callInternal, VaultClient } from '#evx/transport';
 import { taskOf, type Authorisation, type RequestStatus, type WorkflowEffect } from '#evx/workflow';
+import { IsNull, Not, type Repository } from 'typeorm';
+import { RequestEntity } from '../persistence/request.entity.js';
 import { authorisationToWire } from './authorisation.wire.js';
+import { RequestRepository } from './request.repository.js';
 import { RequestWorkflowService, SERVICE_ACTOR } from './request-workflow.service.js';
 import { bundleToWire, type StoredRequest } from './stored-request.js';
 
@@ -34,6 +37,22 @@ const TASK_STATUS: Partial<Record<RequestStatus, Task['status']>> = {
 interface TaskChange {
   readonly cancelled?: boolean;
   readonly reason: string;
+}
+
+/** What a provider-side effect tells the provider, as it can be stored and sent again. */
+function taskChangeOf(effect: WorkflowEffect): TaskChange | undefined {
+  switch (effect.type) {
+    case 'cancel-task':
+      return {
+        cancelled: true,
+        reason: effect.restrictData ? `${effect.reason}; restrict the data already produced` : effect.reason,
+      };
+    case 'update-task':
+    case 'expire-task':
+      return { reason: effect.reason };
+    default:
+      return undefined;
+  }
 }
 
 /** The provider's view of the order: details, the signed bundle it verifies itself, and its LDTask or LPTask. */
@@ -74,7 +93,12 @@ export class TaskDispatcher implements OnModuleDestroy {
     private readonly workflow: RequestWorkflowService,
     @Inject(TASK_DISPATCH_CLIENT) private readonly client: Client,
     private readonly vault: VaultClient,
+    private readonly repository: RequestRepository,
   ) {}
+
+  private get requests(): Repository<RequestEntity> {
+    return this.repository.dataSource.getRepository(RequestEntity);
+  }
 
   onModuleDestroy(): void {
     this.client.close();
@@ -96,6 +120,8 @@ export class TaskDispatcher implements OnModuleDestroy {
       } catch (error) {
         // The change is committed and audited; the provider side catches up on the scheduler's next tick.
         if (!isEvxError(error) || error.kind !== 'unavailable') throw error;
+        const change = taskChangeOf(effect);
+        if (change) await this.remember(current.authorisation.authorisationId, change);
         this.logger.warn(
           `${effect.type} for order ${current.authorisation.authorisationId} deferred: ${error.message}`,
         );
@@ -115,19 +141,53 @@ export class TaskDispatcher implements OnModuleDestroy {
     return prepared.next;
   }
 
+  /** Delivers the task changes that provider-edge could not take when they were made (the scheduler calls this). */
+  async deliverPending(): Promise<string[]> {
+    const rows = await this.requests.find({
+      where: { pendingTaskChange: Not(IsNull()) },
+      select: { id: true },
+      take: 100,
+    });
+    const delivered: string[] = [];
+    for (const { id } of rows) {
+      const stored = await this.repository.find(id);
+      const row = await this.requests.findOne({ where: { id }, select: { id: true, pendingTaskChange: true } });
+      if (!stored?.authorisation.taskId || !row?.pendingTaskChange) continue;
+      const change = JSON.parse(row.pendingTaskChange) as TaskChange;
+      try {
+        // The order as it is now, with the change's meaning (a cancellation stays a cancellation).
+        await this.send(taskFor(stored, stored.authorisation.taskId, change));
+      } catch (error) {
+        if (isEvxError(error) && error.kind === 'unavailable') break;
+        throw error;
+      }
+      await this.requests.manager.transaction((m) =>
+        m.update(RequestEntity, { id, pendingTaskChange: row.pendingTaskChange }, { pendingTaskChange: null }),
+      );
+      delivered.push(id);
+    }
+    return delivered;
+  }
+
+  private async remember(id: string, change: TaskChange): Promise<void> {
+    await this.requests.manager.transaction(async (m) => {
+      const row = await m.findOne(RequestEntity, { where: { id }, select: { id: true, pendingTaskChange: true } });
+      const before = row?.pendingTaskChange ? (JSON.parse(row.pendingTaskChange) as TaskChange) : undefined;
+      // A cancellation is never downgraded by a later update.
+      const merged: TaskChange = before?.cancelled && !change.cancelled ? before : change;
+      await m.update(RequestEntity, { id }, { pendingTaskChange: JSON.stringify(merged) });
+    });
+  }
+
   private async one(stored: StoredRequest, effect: WorkflowEffect, actorUri: string): Promise<StoredRequest> {
     const taskId = stored.authorisation.taskId;
     switch (effect.type) {
       case 'dispatch-task':
         return this.dispatch(stored);
-      case 'cancel-task': {
-        const reason = effect.restrictData ? `${effect.reason}; restrict the data already produced` : effect.reason;
-        if (taskId) await this.send(taskFor(stored, taskId, { cancelled: true, reason }));
-        return stored;
-      }
+      case 'cancel-task':
       case 'update-task':
       case 'expire-task':
-        if (taskId) await this.send(taskFor(stored, taskId, { reason: effect.reason }));
+        if (taskId) await this.send(taskFor(stored, taskId, taskChangeOf(effect)!));
         return stored;
       case 'seal-evidence':
         // Recorded on the order (evidenceSealed, which download refuses) in the transition's transaction; the vault
