@@ -50,6 +50,12 @@ export interface AdapterProfile {
     readonly cutAfterBytes?: number;
     /** Extra environment to restart the adapter with for this scenario only (e.g. a larger data volume). */
     readonly env?: Readonly<Record<string, string>>;
+    /**
+     * Whether the same order gives byte-identical payloads (the default, and true of the reference adapters). Set
+     * false only for an adapter that writes order-specific values (a task id) into payloads: then only the records'
+     * metadata and sizes are compared.
+     */
+    readonly identicalPayloads?: boolean;
   };
   /**
    * How to make the adapter emit one out-of-scope record on purpose (a test mode): extra environment for a restart,
@@ -193,6 +199,8 @@ export function checkProfile(value: unknown, where: string): AdapterProfile {
     scopeProblems(h?.scope, `happyPaths[${i}].scope`, problems);
   scopeProblems(p.refusal, 'refusal', problems);
   scopeProblems(p.resume?.scope, 'resume.scope', problems);
+  const identical = p.resume?.identicalPayloads;
+  need(identical === undefined || typeof identical === 'boolean', 'resume.identicalPayloads: true or false');
   if (p.outOfScope) scopeProblems(p.outOfScope.scope, 'outOfScope.scope', problems);
   if (problems.length) throw new ProfileError(`${where}: ${problems.join('; ')}`);
   return p as AdapterProfile;
