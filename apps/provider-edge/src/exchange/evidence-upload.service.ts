@@ -44,6 +44,8 @@ export interface PausableCall {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 /** Messages read ahead of processing before the adapter's stream is paused. */
 const READ_AHEAD = 32;
+/** Payload bytes read ahead of processing before the adapter's stream is paused (the memory bound, issue #6). */
+const READ_AHEAD_BYTES = 4 * 1024 * 1024;
 
 @Injectable()
 export class EvidenceUploadService {
@@ -116,6 +118,7 @@ class UploadSession {
   onFailure: (error: unknown) => void = noop;
   private chain: Promise<void> = Promise.resolve();
   private queued = 0;
+  private queuedBytes = 0;
   private vaultFull = false;
   private paused = false;
   /** No further message is handled (failed, or cancelled by the adapter). */
@@ -150,13 +153,16 @@ class UploadSession {
 
   enqueue(message: UploadEvidenceRequest): void {
     if (this.failed) return;
+    const bytes = message.record?.payload?.length ?? 0;
     this.queued++;
+    this.queuedBytes += bytes;
     this.throttle();
     this.chain = this.chain
       .then(() => (this.failed ? undefined : this.handle(message)))
       .catch((error: unknown) => this.fail(error))
       .finally(() => {
         this.queued--;
+        this.queuedBytes -= bytes;
         this.throttle();
       });
   }
@@ -235,7 +241,7 @@ class UploadSession {
 
   /** Pauses the adapter's stream while the vault's is full or too much is queued here; resumes when both clear. */
   private throttle(): void {
-    const hold = !this.failed && (this.vaultFull || this.queued > READ_AHEAD);
+    const hold = !this.failed && (this.vaultFull || this.queued > READ_AHEAD || this.queuedBytes > READ_AHEAD_BYTES);
     if (hold && !this.paused) this.call.pause();
     if (!hold && this.paused) this.call.resume();
     this.paused = hold;

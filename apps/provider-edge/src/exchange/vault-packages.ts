@@ -39,6 +39,12 @@ type StreamMethod = (
   callback: (error: ServiceError | null, response?: AppendRecordsResponse) => void,
 ) => ClientWritableStream<AppendRecordsRequest>;
 
+/**
+ * Payload bytes handed to the AppendRecords stream but not yet sent to the vault before `write` says "full": the
+ * memory bound of this hop (grpc-js's own buffer counts messages, not bytes).
+ */
+const UNSENT_LIMIT_BYTES = 4 * 1024 * 1024;
+
 /** How long the vault may take to confirm an AppendRecords stream after it was half-closed. */
 const FINISH_TIMEOUT_MS = 60_000;
 
@@ -104,9 +110,29 @@ export class VaultPackages {
       error ? settle.reject(vaultStreamError(error)) : settle.resolve(response!),
     );
     call.write({ header: { packageId } });
+    // Full while grpc-js's buffer is full or too many payload bytes are not yet sent; drain listeners fire (once)
+    // when both clear.
+    let unsent = 0;
+    let full = false;
+    const drainListeners: Array<() => void> = [];
+    const drained = () => {
+      if (!full || unsent > UNSENT_LIMIT_BYTES / 2 || call.writableNeedDrain) return;
+      full = false;
+      for (const listener of drainListeners.splice(0)) listener();
+    };
+    call.on('drain', drained);
     return {
-      write: (request) => call.write(request),
-      onDrain: (listener) => call.once('drain', listener),
+      write: (request) => {
+        const size = request.record?.payload?.length ?? 0;
+        unsent += size;
+        const room = call.write(request, () => {
+          unsent -= size;
+          drained();
+        });
+        if (!room || unsent > UNSENT_LIMIT_BYTES) full = true;
+        return !full;
+      },
+      onDrain: (listener) => void drainListeners.push(listener),
       onFailure: (listener) => (failureListener = listener),
       finish: () => {
         closing = true;

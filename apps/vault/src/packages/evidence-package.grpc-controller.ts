@@ -56,7 +56,7 @@ export class EvidencePackageGrpcController {
   /**
    * Client streaming with backpressure. Nest's @GrpcStreamCall would hand over the raw call too, but without the
    * (call) third argument the global identity guard reads; @GrpcStreamMethod keeps the guard and still passes the
-   * raw call, which is paused while a record is written and fsynced. The answer must be an Observable, not a
+   * raw call, which is paused while the records read ahead wait for the disk (record-stream.reader.ts). The answer must be an Observable, not a
    * Promise: Nest replays the messages that arrived before the handler ran (and the end of the stream) only once
    * the handler has returned, so a Promise that waits for the end would wait forever.
    */

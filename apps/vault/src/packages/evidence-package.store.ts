@@ -3,7 +3,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { EvxError } from '#evx/errors';
 import { EvidencePackageEntity, EvidenceRecordEntity } from '../persistence/evidence-package.entities.js';
-import type { AcceptedRecord } from './record-intake.js';
+import type { AcceptedRecord, DurableGroup } from './record-intake.js';
 
 export class EvidencePackageStore {
   constructor(private readonly dataSource: DataSource) {}
@@ -77,6 +77,40 @@ export class EvidencePackageStore {
     });
   }
 
+  /**
+   * A group of records and rejections in one transaction: the package moves from the durable sequence number before
+   * the group to its last one in one conditional update, and every accepted record gets its row.
+   */
+  async commitGroup(packageId: string, group: DurableGroup, at: number): Promise<void> {
+    const { records, firstSequenceNumber, lastSequenceNumber } = group;
+    const last = records[records.length - 1];
+    const bytes = records.reduce((sum, r) => sum + r.payloadSize, 0);
+    await this.dataSource.transaction(async (m) => {
+      await this.advance(
+        m,
+        packageId,
+        lastSequenceNumber,
+        last
+          ? { recordCount: last.position, payloadBytes: () => `payload_bytes + ${bytes}`, ...last.chain.stored }
+          : {},
+        firstSequenceNumber - 1,
+      );
+      if (records.length > 0) {
+        await m.insert(
+          EvidenceRecordEntity,
+          records.map((record) => ({
+            packageId,
+            sequenceNumber: record.sequenceNumber,
+            position: record.position,
+            metadata: Buffer.from(record.metadata).toString('utf8'),
+            payloadFile: record.payloadFile,
+            createdAt: at,
+          })),
+        );
+      }
+    });
+  }
+
   async commitRejection(packageId: string, sequenceNumber: number): Promise<void> {
     await this.dataSource.transaction((m) => this.advance(m, packageId, sequenceNumber, {}));
   }
@@ -146,6 +180,7 @@ export class EvidencePackageStore {
     packageId: string,
     sequenceNumber: number,
     values: Record<string, unknown>,
+    previous: number = sequenceNumber - 1,
   ): Promise<void> {
     const result = await m
       .createQueryBuilder()
@@ -153,7 +188,7 @@ export class EvidencePackageStore {
       .set({ ...values, durableSeq: sequenceNumber })
       .where('package_id = :packageId AND durable_seq = :previous AND state = :open AND origin_signature IS NULL', {
         packageId,
-        previous: sequenceNumber - 1,
+        previous,
         open: 'PACKAGE_STATE_OPEN',
       })
       .execute();

@@ -37,6 +37,11 @@ export class PackageFiles {
     return new PayloadWriter(name, path, await open(path, 'wx'), this.recordsFolder(packageId));
   }
 
+  /** fsync of a package's records folder: the names of the payload files synced before survive a crash. */
+  syncRecordsFolder(packageId: string): Promise<void> {
+    return syncFolder(this.recordsFolder(packageId));
+  }
+
   openPayload(packageId: string, file: string): ReadStream {
     return createReadStream(join(this.recordsFolder(packageId), file), { highWaterMark: 1024 * 1024 });
   }
@@ -92,6 +97,12 @@ export class PayloadWriter {
     await this.handle.sync();
     await this.close();
     await syncFolder(this.folder);
+  }
+
+  /** fsync of the file only, then closes it; the folder is synced once for a group of files (`syncRecordsFolder`). */
+  async syncFile(): Promise<void> {
+    await this.handle.sync();
+    await this.close();
   }
 
   /** Closes and deletes the file (a record cut off, rejected, or lost to a concurrent stream). */

@@ -3,7 +3,14 @@ import { encodeRecordMetadata, RecordAccumulator } from '#evx/evidence-package';
 import { EvxError } from '#evx/errors';
 import { timestampFromDate, type EvidenceRecord } from '#evx/proto';
 import { PackageChain } from './package-chain.js';
-import { RecordIntake, type AcceptedRecord, type IntakePort, type PayloadSink } from './record-intake.js';
+import {
+  RecordIntake,
+  type AcceptedRecord,
+  type DurableGroup,
+  type GroupPolicy,
+  type IntakePort,
+  type PayloadSink,
+} from './record-intake.js';
 
 const MiB = 1024 * 1024;
 
@@ -206,5 +213,109 @@ describe('RecordIntake', () => {
     const other = sut(fakePort().port);
     await other.accept(a);
     await expectError(other.accept({ ...b, chunkOffset: '5' }), 'invalid-argument');
+  });
+
+  describe('group commit', () => {
+    const policy: GroupPolicy = { maxBytes: 1000, maxRecords: 3, maxDelayMs: 60_000 };
+
+    /** The fake port with group commits and file syncs recorded; `failGroup` makes commitGroup throw. */
+    function groupPort(failGroup = false) {
+      const base = fakePort();
+      const groups: DurableGroup[] = [];
+      const events: string[] = [];
+      const port: IntakePort = {
+        ...base.port,
+        createPayload: async (seq) => {
+          const sink = await base.port.createPayload(seq);
+          return { ...sink, syncFile: async () => void events.push(`sync ${sink.name}`) };
+        },
+        syncFolder: async () => void events.push('sync folder'),
+        commitGroup: async (group) => {
+          if (failGroup) throw new EvxError('failed-precondition', 'moved on', 'SEQUENCE_CONFLICT');
+          events.push(`commit ${group.firstSequenceNumber}-${group.lastSequenceNumber}`);
+          groups.push(group);
+          for (const r of group.records) base.committed.set(r.sequenceNumber, r);
+        },
+      };
+      return { ...base, port, groups, events };
+    }
+
+    function grouped(port: IntakePort) {
+      return new RecordIntake(
+        port,
+        { durableSequenceNumber: 0, payloadBytes: 0, chain: PackageChain.empty() },
+        10,
+        policy,
+      );
+    }
+
+    it('fsyncs a group of files, then the folder once, then commits them in one call', async () => {
+      const { port, groups, events } = groupPort();
+      const intake = grouped(port);
+      await intake.accept(record(1, Buffer.from('a')));
+      await intake.accept(record(2, Buffer.alloc(11))); // rejected: too large, still part of the group
+      expect(groups).toHaveLength(0);
+      expect(intake.state.durableSequenceNumber).toBe(0);
+      expect(intake.rejections).toEqual([]);
+      await intake.accept(record(3, Buffer.from('c')));
+      await intake.flush();
+      expect(events.slice(-1)).toEqual(['commit 1-3']);
+      expect(events.filter((e) => e === 'sync folder')).toHaveLength(1);
+      expect(events.indexOf('sync folder')).toBeLessThan(events.indexOf('commit 1-3'));
+      expect(groups[0]?.records.map((r) => [r.sequenceNumber, r.position])).toEqual([
+        [1, 1],
+        [3, 2],
+      ]);
+      expect(intake.state).toMatchObject({ durableSequenceNumber: 3, payloadBytes: 2 });
+      expect(intake.rejections.map((r) => r.sequenceNumber)).toEqual(['2']);
+    });
+
+    it('computes the same chain as one by one', async () => {
+      const one = sut(fakePort().port);
+      const { port } = groupPort();
+      const many = grouped(port);
+      for (let i = 1; i <= 7; i++) {
+        await one.accept(record(i, Buffer.from(`r${i}`)));
+        await many.accept(record(i, Buffer.from(`r${i}`)));
+      }
+      await many.flush();
+      expect(many.state.durableSequenceNumber).toBe(7);
+      expect(Buffer.from(many.state.chain.chainHead)).toEqual(Buffer.from(one.state.chain.chainHead));
+      expect(Buffer.from(many.state.chain.merkleRoot)).toEqual(Buffer.from(one.state.chain.merkleRoot));
+    });
+
+    it('compares a resend of a record not yet durable once it is', async () => {
+      const { port } = groupPort();
+      const intake = grouped(port);
+      await intake.accept(record(1, Buffer.from('one')));
+      await intake.accept(record(1, Buffer.from('one')));
+      await intake.accept(record(1, Buffer.from('two')));
+      await intake.flush();
+      expect(intake.rejections.map((r) => r.code)).toEqual(['ERROR_CODE_SEQUENCE_CONFLICT']);
+      expect(intake.state.durableSequenceNumber).toBe(1);
+    });
+
+    it('reports nothing durable when the group commit fails, discards its files and ends the stream', async () => {
+      const { port, discarded } = groupPort(true);
+      const intake = grouped(port);
+      await intake.accept(record(1, Buffer.from('a')));
+      await intake.accept(record(2, Buffer.from('b')));
+      await expectError(intake.flush(), 'failed-precondition', 'SEQUENCE_CONFLICT');
+      expect(discarded).toHaveLength(2);
+      expect(intake.state.durableSequenceNumber).toBe(0);
+      await expectError(intake.accept(record(3, Buffer.from('c'))), 'failed-precondition', 'SEQUENCE_CONFLICT');
+    });
+
+    it('makes the complete records durable when the stream is cut, and drops the partial one', async () => {
+      const { port, committed, discarded } = groupPort();
+      const intake = grouped(port);
+      await intake.accept(record(1, Buffer.from('a')));
+      const [first] = chunks(record(2, Buffer.alloc(10)), 4);
+      await intake.accept(first as EvidenceRecord);
+      await intake.abandon();
+      expect([...committed.keys()]).toEqual([1]);
+      expect(discarded).toHaveLength(1);
+      expect(intake.state.durableSequenceNumber).toBe(1);
+    });
   });
 });

@@ -1,6 +1,8 @@
 // The rules of one AppendRecords stream (evx.v1.EvidenceRecord): records arrive whole or in chunks, in sequence;
-// each complete record is written to disk, fsynced and committed before the next is looked at. The state it starts
-// from is what the database says is durable, so a resumed upload continues exactly where the last one stopped.
+// each complete record is written to disk and made durable in a group (group commit): the payload files of several
+// records are fsynced in one round, then one transaction commits all of them, and only then do they count as durable.
+// While one group is being made durable the next one is written. The state it starts from is what the database says
+// is durable, so a resumed upload continues exactly where the last one stopped.
 import { createHash, type Hash } from 'node:crypto';
 import { encodeRecordMetadata, FormatError } from '#evx/evidence-package';
 import { EvxError } from '#evx/errors';
@@ -11,8 +13,10 @@ import type { PackageChain } from './package-chain.js';
 export interface PayloadSink {
   readonly name: string;
   write(chunk: Uint8Array): Promise<void>;
-  /** Makes the bytes durable (fsync). */
+  /** Makes the bytes durable (fsync of the file and its folder). */
   commit(): Promise<void>;
+  /** fsync of the file only (and closes it); the folder is then synced once per group (`IntakePort.syncFolder`). */
+  syncFile?(): Promise<void>;
   discard(): Promise<void>;
 }
 
@@ -35,6 +39,39 @@ export interface IntakePort {
   commitRecord(record: AcceptedRecord): Promise<void>;
   /** Commits that `sequenceNumber` was rejected: it counts as handled (durable) and takes no place. */
   commitRejection(sequenceNumber: number): Promise<void>;
+  /**
+   * Commits a group in one transaction: its accepted records and its rejected sequence numbers, which together are
+   * every sequence number up to `lastSequenceNumber` after the durable one (throws if the package moved on).
+   * Without it each is committed on its own.
+   */
+  commitGroup?(group: DurableGroup): Promise<void>;
+  /** fsync of the folder of the payload files (after `PayloadSink.syncFile` of a group's files). */
+  syncFolder?(): Promise<void>;
+}
+
+export interface DurableGroup {
+  readonly records: readonly AcceptedRecord[];
+  readonly firstSequenceNumber: number;
+  readonly lastSequenceNumber: number;
+}
+
+/** When a group of complete records is made durable: whichever limit is reached first. */
+export interface GroupPolicy {
+  readonly maxBytes: number;
+  readonly maxRecords: number;
+  /** How long a complete record may wait for more before its group is made durable anyway. */
+  readonly maxDelayMs: number;
+}
+
+/** Each record durable on its own before the next is looked at. */
+export const ONE_BY_ONE: GroupPolicy = { maxBytes: 0, maxRecords: 1, maxDelayMs: 0 };
+
+/** A complete record, or a rejected sequence number, on its way to being durable. */
+interface Pending {
+  readonly sequenceNumber: number;
+  readonly accepted?: AcceptedRecord;
+  readonly sink?: PayloadSink;
+  readonly rejection?: RecordRejection;
 }
 
 export interface IntakeState {
@@ -63,6 +100,14 @@ const ZERO_SHA = '0'.repeat(64);
 
 export class RecordIntake {
   private current: InFlight | undefined;
+  /** Complete records (and rejections) not yet durable, in sequence; `next` is where the stream stands with them. */
+  private pending: Pending[] = [];
+  private pendingBytes = 0;
+  private next: { sequenceNumber: number; chain: PackageChain };
+  /** The group being made durable (at most one at a time); it never rejects, `failure` says how it went. */
+  private flushing: Promise<void> = Promise.resolve();
+  private failure: unknown;
+  private timer: NodeJS.Timeout | undefined;
   /** The record finished last in this stream: a repeat of one of its later chunks is ignored. */
   private finished: { sequenceNumber: number; fields: string } | undefined;
   readonly rejections: RecordRejection[] = [];
@@ -71,10 +116,14 @@ export class RecordIntake {
     private readonly port: IntakePort,
     readonly state: IntakeState,
     private readonly maxRecordBytes: number = WIRE_LIMITS.maxRecordPayloadBytes,
-  ) {}
+    private readonly policy: GroupPolicy = ONE_BY_ONE,
+  ) {
+    this.next = { sequenceNumber: state.durableSequenceNumber, chain: state.chain };
+  }
 
   /** Takes one message's record; throws EvxError when the stream cannot go on. */
   async accept(record: EvidenceRecord): Promise<void> {
+    if (this.failure !== undefined) throw this.failure;
     const sequenceNumber = whole(record.sequenceNumber, 'sequence_number');
     const offset = whole(record.chunkOffset, 'chunk_offset');
     const chunk = record.payload ?? Buffer.alloc(0);
@@ -114,11 +163,93 @@ export class RecordIntake {
     }
   }
 
-  /** At the end of the stream: a record cut off is dropped; it is resent from chunk_offset 0. */
+  /**
+   * Makes every complete record durable (fsync, commit) and reports it in `state`; throws if that failed (then what
+   * is durable is what was committed before).
+   */
+  async flush(): Promise<void> {
+    this.startFlush();
+    await this.flushing;
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  /**
+   * At the end of the stream: a record cut off is dropped; it is resent from chunk_offset 0. Complete records are
+   * still made durable (call `flush()` first to learn whether that worked).
+   */
   async abandon(): Promise<void> {
     const current = this.current;
     this.current = undefined;
     await current?.sink?.discard();
+    await this.flush().catch(() => undefined);
+  }
+
+  /** Queues a complete record or a rejection; starts making the group durable when it is full. */
+  private async settle(item: Pending, bytes: number): Promise<void> {
+    this.pending.push(item);
+    this.pendingBytes += bytes;
+    const { maxBytes, maxRecords, maxDelayMs } = this.policy;
+    if (maxRecords <= 1) return this.flush();
+    if (this.pending.length >= maxRecords || this.pendingBytes >= maxBytes) {
+      // One group at a time: the next one is written while this one is fsynced and committed.
+      await this.flushing;
+      if (this.failure !== undefined) throw this.failure;
+      this.startFlush();
+      return;
+    }
+    this.timer ??= setTimeout(() => this.startFlush(), maxDelayMs);
+  }
+
+  private startFlush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const group = this.pending;
+    if (group.length === 0) return;
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.flushing = this.flushing.then(() =>
+      this.commitGroup(group).catch((error: unknown) => {
+        this.failure ??= error;
+      }),
+    );
+  }
+
+  private async commitGroup(group: readonly Pending[]): Promise<void> {
+    const sinks = group.flatMap((item) => (item.sink ? [item.sink] : []));
+    let committed = 0;
+    try {
+      if (this.failure !== undefined) throw this.failure;
+      await Promise.all(sinks.map((sink) => (sink.syncFile ? sink.syncFile() : sink.commit())));
+      if (this.port.syncFolder && sinks.some((sink) => sink.syncFile)) await this.port.syncFolder();
+      const last = group[group.length - 1] as Pending;
+      if (this.port.commitGroup) {
+        const records = group.flatMap((item) => (item.accepted ? [item.accepted] : []));
+        const first = (group[0] as Pending).sequenceNumber;
+        await this.port.commitGroup({ records, firstSequenceNumber: first, lastSequenceNumber: last.sequenceNumber });
+        this.madeDurable(group);
+      } else {
+        for (const item of group) {
+          if (item.accepted) await this.port.commitRecord(item.accepted);
+          else await this.port.commitRejection(item.sequenceNumber);
+          committed++;
+          this.madeDurable([item]);
+        }
+      }
+    } catch (error) {
+      await Promise.all(group.slice(committed).map((item) => item.sink?.discard().catch(() => undefined)));
+      throw error;
+    }
+  }
+
+  private madeDurable(items: readonly Pending[]): void {
+    for (const item of items) {
+      this.state.durableSequenceNumber = item.sequenceNumber;
+      if (item.accepted) {
+        this.state.chain = item.accepted.chain;
+        this.state.payloadBytes += item.accepted.payloadSize;
+      }
+      if (item.rejection) this.rejections.push(item.rejection);
+    }
   }
 
   /**
@@ -147,7 +278,11 @@ export class RecordIntake {
         `record ${sequenceNumber} starts at chunk_offset ${offset}: a record (also a resent one) starts at offset 0`,
       );
     }
-    const expected = this.state.durableSequenceNumber + 1;
+    // A resend of a record not yet durable is compared once it is.
+    if (sequenceNumber <= this.next.sequenceNumber && sequenceNumber > this.state.durableSequenceNumber) {
+      await this.flush();
+    }
+    const expected = this.next.sequenceNumber + 1;
     if (sequenceNumber < 1) throw new EvxError('invalid-argument', 'sequence_number starts at 1');
     if (sequenceNumber > expected) {
       throw new EvxError(
@@ -189,7 +324,7 @@ export class RecordIntake {
       return { code: 'ERROR_CODE_INVALID_ARGUMENT', reason: 'payload_sha256 must be empty or 32 bytes' };
     }
     try {
-      this.metadataOf(record, this.state.chain.count + 1, ZERO_SHA);
+      this.metadataOf(record, this.next.chain.count + 1, ZERO_SHA);
       return undefined;
     } catch (error) {
       if (error instanceof FormatError || error instanceof RangeError) {
@@ -227,26 +362,19 @@ export class RecordIntake {
         reason: `the payload hashes to ${sha256}, payload_sha256 says ${done.declaredSha256}`,
       });
     }
-    const position = this.state.chain.count + 1;
+    const position = this.next.chain.count + 1;
     const metadata = this.metadataOf(done.record, position, sha256);
-    const chain = this.state.chain.with(metadata);
-    try {
-      await sink.commit();
-      await this.port.commitRecord({
-        sequenceNumber: done.sequenceNumber,
-        position,
-        metadata,
-        payloadFile: sink.name,
-        payloadSize: done.size,
-        chain,
-      });
-    } catch (error) {
-      await sink.discard();
-      throw error;
-    }
-    this.state.chain = chain;
-    this.state.durableSequenceNumber = done.sequenceNumber;
-    this.state.payloadBytes += done.size;
+    const chain = this.next.chain.with(metadata);
+    this.next = { sequenceNumber: done.sequenceNumber, chain };
+    const accepted: AcceptedRecord = {
+      sequenceNumber: done.sequenceNumber,
+      position,
+      metadata,
+      payloadFile: sink.name,
+      payloadSize: done.size,
+      chain,
+    };
+    await this.settle({ sequenceNumber: done.sequenceNumber, accepted, sink }, done.size);
   }
 
   /** A durable sequence number again: ignored when identical, rejected when not. */
@@ -260,7 +388,7 @@ export class RecordIntake {
       });
     if (!stored)
       return void conflict(
-        `record ${done.sequenceNumber} was rejected before; send new records from ${this.state.durableSequenceNumber + 1}`,
+        `record ${done.sequenceNumber} was rejected before; send new records from ${this.next.sequenceNumber + 1}`,
       );
     let again: string;
     try {
@@ -275,9 +403,8 @@ export class RecordIntake {
 
   private async reject(rejection: RecordRejection): Promise<void> {
     const sequenceNumber = Number(rejection.sequenceNumber);
-    await this.port.commitRejection(sequenceNumber);
-    this.state.durableSequenceNumber = sequenceNumber;
-    this.rejections.push(rejection);
+    this.next = { sequenceNumber, chain: this.next.chain };
+    await this.settle({ sequenceNumber, rejection }, 0);
   }
 
   private metadataOf(record: EvidenceRecord, position: number, payloadSha256: string): Uint8Array {
