@@ -1,15 +1,2 @@
-import { createServer } from 'node:net';
-
-/** A port the OS says is free right now (tests bind it a moment later). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+// One free-port rule for tests, benchmarks and the contract kit (libs/transport/src/free-port.ts).
+export { freePort } from '#evx/transport';

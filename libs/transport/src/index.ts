@@ -18,4 +18,5 @@ export * from './audit-trail.module.js';
 export * from './vault.client.js';
 export * from './cursor-stream.js';
 export * from './stream-wakeup.js';
+export * from './free-port.js';
 export * from './grpc-microservice.js';
