@@ -1,31 +1,21 @@
 // Scope enforcement (issue 5, part 2) through the real stack: records outside the order's categories, selectors or
 // time range are rejected per record (OUT_OF_SCOPE), stored, audited as over-collection and never reach the vault;
-// the rest of the upload goes on. The helpers are the same as in provider-exchange.e2e-spec.ts.
+// the rest of the upload goes on. Helpers: test/support/exchange-helpers.ts.
 import { createHash, randomUUID } from 'node:crypto';
 import { openDataSource } from '#evx/persistence';
 import { PROVIDER_EDGE_STORE } from '../../apps/provider-edge/src/persistence/provider-edge.store.js';
-import { status, type Client, type ServiceError } from '@grpc/grpc-js';
-import { signApprovalValue, signRequestValue } from '#evx/authorisation';
+import { status, type ServiceError } from '@grpc/grpc-js';
 import {
   createServiceClient,
   type EvidenceRecord,
   type GetUploadStateResponse,
   type StreamTaskReportsResponse,
-  type StreamTasksResponse,
   type Task,
   type TaskReport,
-  type UploadEvidenceRequest,
-  type UploadEvidenceResponse,
 } from '#evx/proto';
+import { END, START, TELCO, exchangeHelpers, refusal, ts } from '../support/exchange-helpers.js';
 import { sharedTestPki } from '../support/test-pki.js';
-import { callUnary, channelAs, keyPairOf, startTestStack, type TestStack } from '../support/test-stack.js';
-
-interface Order {
-  authorisationId: string;
-  generation: number;
-  status: string;
-  bundle: { canonicalRequest: Buffer };
-}
+import { channelAs, startTestStack, type TestStack } from '../support/test-stack.js';
 
 let stack: TestStack;
 
@@ -37,162 +27,7 @@ afterAll(async () => {
   await stack?.close();
 });
 
-const TELCO = 'telco-a.main';
-const BANK = 'bank-b.main';
-const START = Date.parse('2026-10-01T00:00:00Z');
-const END = Date.parse('2026-11-01T00:00:00Z');
-const ts = (ms: number) => ({ seconds: String(Math.floor(ms / 1000)), nanos: (ms % 1000) * 1e6 });
-
-// ---- the authority side: an approved order to telco-a -------------------------------------------------------
-
-const key = (file: string) => {
-  const pair = keyPairOf(stack.pki, file);
-  return { certificatePem: pair.certPem, privateKeyPem: pair.keyPem };
-};
-
-async function authority(as: string, method: string, request: unknown): Promise<Order> {
-  const address = `localhost:${stack.ports.authorityGrpc}`;
-  return (await callUnary<{ authorisation: Order }>('authority', address, method, request, channelAs(stack.pki, as)))
-    .authorisation;
-}
-
-async function approve(order: Order, as: string, role: 'SUPERVISOR' | 'PROSECUTOR'): Promise<Order> {
-  const decidedAt = new Date();
-  const [agency, id] = as.split('.') as [string, string];
-  const value = await signApprovalValue(
-    order.bundle.canonicalRequest,
-    {
-      approverUri: `evx://authority/${agency}/approver/${id}`,
-      role,
-      kind: 'STANDARD',
-      decision: 'APPROVED',
-      reason: '',
-      decidedAt,
-    },
-    key(as),
-  );
-  return authority(as, 'approveRequest', {
-    authorisationId: order.authorisationId,
-    expectedGeneration: order.generation,
-    role: `APPROVER_ROLE_${role}`,
-    decidedAt: ts(decidedAt.getTime()),
-    signature: { value },
-  });
-}
-
-/** Creates, submits and approves an order to telco-a; returns the task as it reaches telco-a's stream. */
-async function approvedTask(caseReference: string): Promise<Task> {
-  const draft = await authority('police-hn.inv-1', 'createRequest', {
-    idempotencyKey: randomUUID(),
-    details: {
-      caseReference,
-      legalBasis: { law: 'Code of Criminal Procedure', article: '126na(1)', orderDocumentSha256: Buffer.alloc(32, 3) },
-      typeOfCase: 'TYPE_OF_CASE_CYBERCRIME',
-      urgency: 'URGENCY_STANDARD',
-      targetProviderId: 'telco-a',
-      requestDetails: {
-        requestTypes: ['REQUEST_TYPE_SUBSCRIBER_DATA', 'REQUEST_TYPE_USER_IDENTIFYING_DATA'],
-        selectors: [
-          { selectorId: 's1', msisdn: '+31612345678' },
-          { selectorId: 's2', imsi: '204081234567890' },
-        ],
-        timeRange: { startTime: ts(START), endTime: ts(END) },
-      },
-      confidential: true,
-    },
-  });
-  const value = await signRequestValue(draft.bundle.canonicalRequest, key('police-hn.inv-1'));
-  const submitted = await authority('police-hn.inv-1', 'submitRequest', {
-    authorisationId: draft.authorisationId,
-    expectedGeneration: draft.generation,
-    requesterSignature: { value },
-  });
-  const approved = await approve(
-    await approve(submitted, 'police-hn.sup-1', 'SUPERVISOR'),
-    'police-hn.pros-1',
-    'PROSECUTOR',
-  );
-  expect(approved.status).toMatch(/APPROVED|DISPATCHED/);
-  return waitForTask(TELCO, (task) => task.authorisationId === draft.authorisationId);
-}
-
-// ---- the adapter side ----------------------------------------------------------------------------------------
-
-const edge = () => `localhost:${stack.ports.providerEdge}`;
-
-function exchange<T>(as: string, method: string, request: unknown): Promise<T> {
-  return callUnary<T>('providerExchange', edge(), method, request, channelAs(stack.pki, as));
-}
-
-/** Reads `as`'s task stream from the start until a task matches or the stream has caught up `rounds` times. */
-async function streamTasks(as: string, match: (task: Task) => boolean, rounds: number): Promise<Task | undefined> {
-  const client = createServiceClient('providerExchange', edge(), channelAs(stack.pki, as));
-  try {
-    return await new Promise<Task | undefined>((resolve, reject) => {
-      const call = (
-        client as unknown as { streamTasks(r: unknown): NodeJS.EventEmitter & { cancel(): void } }
-      ).streamTasks({ cursor: '' });
-      let heartbeats = 0;
-      call.on('data', (event: StreamTasksResponse) => {
-        if (event.task && match(event.task)) {
-          call.cancel();
-          resolve(event.task);
-        } else if (event.heartbeat && ++heartbeats >= rounds) {
-          call.cancel();
-          resolve(undefined);
-        }
-      });
-      call.on('error', (error: ServiceError) => (error.code === status.CANCELLED ? undefined : reject(error)));
-    });
-  } finally {
-    client.close();
-  }
-}
-
-async function waitForTask(as: string, match: (task: Task) => boolean): Promise<Task> {
-  const task = await streamTasks(as, match, 20);
-  if (!task) throw new Error(`no matching task reached ${as}'s stream`);
-  return task;
-}
-
-async function refusal(promise: Promise<unknown>): Promise<ServiceError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as ServiceError;
-  }
-  throw new Error('the call succeeded but was expected to fail');
-}
-
-interface Upload {
-  write(message: UploadEvidenceRequest): boolean;
-  end(): void;
-  result: Promise<UploadEvidenceResponse>;
-}
-
-function openUpload(as: string, taskId: string, uploadId: string): Upload {
-  const client: Client = createServiceClient('providerExchange', edge(), channelAs(stack.pki, as));
-  let call!: { write(m: unknown): boolean; end(): void };
-  const result = new Promise<UploadEvidenceResponse>((resolve, reject) => {
-    call = (
-      client as unknown as { uploadEvidence(cb: (e: ServiceError | null, r?: unknown) => void): typeof call }
-    ).uploadEvidence((error, response) => {
-      client.close();
-      if (error) reject(error);
-      else resolve(response as UploadEvidenceResponse);
-    });
-  });
-  result.catch(() => undefined);
-  call.write({ header: { taskId, uploadId } });
-  return { write: (m) => call.write(m), end: () => call.end(), result };
-}
-
-async function upload(as: string, taskId: string, uploadId: string, records: EvidenceRecord[]) {
-  const u = openUpload(as, taskId, uploadId);
-  for (const record of records) u.write({ record });
-  u.end();
-  return u.result;
-}
+const { approvedTask, exchange, upload } = exchangeHelpers(() => stack);
 
 function record(sequence: number, over: Partial<EvidenceRecord> = {}): EvidenceRecord {
   const payload = Buffer.from(JSON.stringify({ sequence, msisdn: '+31612345678' }));
