@@ -52,7 +52,20 @@ export async function startTestStack(pki: string, options: TestStackOptions = {}
     authorityHttps: await freePort(),
   };
   const common = { certsDir: pki, logLevel: 'warn' as const, ...db.settings };
-  const vault = await startVault(loadConfig(VaultConfig, {}, { ...common, grpcPort: ports.vault }));
+  // If a later service fails to start, stop the ones already running: a half-started stack would keep jest alive.
+  const started: RunningService[] = [];
+  const starting = async (service: Promise<RunningService>): Promise<RunningService> => {
+    try {
+      const running = await service;
+      started.push(running);
+      return running;
+    } catch (error) {
+      for (const s of started.reverse()) await s.close().catch(() => undefined);
+      await db.drop().catch(() => undefined);
+      throw error;
+    }
+  };
+  const vault = await starting(startVault(loadConfig(VaultConfig, {}, { ...common, grpcPort: ports.vault })));
   const edgeConfig = loadConfig(
     ProviderEdgeConfig,
     {},
@@ -66,25 +79,27 @@ export async function startTestStack(pki: string, options: TestStackOptions = {}
       ...options.providerEdge,
     },
   );
-  const providerEdge = await startProviderEdge(edgeConfig);
+  const providerEdge = await starting(startProviderEdge(edgeConfig));
   let edgeRunning = true;
-  const authorityApi = await startAuthorityApi(
-    loadConfig(
-      AuthorityApiConfig,
-      {},
-      {
-        ...common,
-        grpcPort: ports.authorityGrpc,
-        httpsPort: ports.authorityHttps,
-        vaultAddress: `localhost:${ports.vault}`,
-        providerEdgeInternalAddress: `localhost:${ports.providerEdgeInternal}`,
-        // Tests run the scheduler's tick themselves, with the clock they control.
-        schedulerIntervalMs: 0,
-        watchPollMs: 100,
-        watchHeartbeatMs: 500,
-      },
+  const authorityApi = await starting(
+    startAuthorityApi(
+      loadConfig(
+        AuthorityApiConfig,
+        {},
+        {
+          ...common,
+          grpcPort: ports.authorityGrpc,
+          httpsPort: ports.authorityHttps,
+          vaultAddress: `localhost:${ports.vault}`,
+          providerEdgeInternalAddress: `localhost:${ports.providerEdgeInternal}`,
+          // Tests run the scheduler's tick themselves, with the clock they control.
+          schedulerIntervalMs: 0,
+          watchPollMs: 100,
+          watchHeartbeatMs: 500,
+        },
+      ),
+      { ...(options.clock ? { clock: options.clock } : {}) },
     ),
-    { ...(options.clock ? { clock: options.clock } : {}) },
   );
   const stack: TestStack = {
     pki,

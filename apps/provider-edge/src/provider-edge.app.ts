@@ -30,6 +30,10 @@ export async function startProviderEdge(config: ProviderEdgeConfig): Promise<Run
     credentials: grpcServerCredentials(trust, ['service'], own),
     logLevel: config.logLevel,
     maxReceiveMessageLength: config.maxMessageBytes,
+  }).catch(async (error: unknown) => {
+    // The public side is up already: do not leave it running when the service as a whole failed to start.
+    await app.close();
+    throw error;
   });
   return {
     name: 'provider-edge',
