@@ -68,10 +68,11 @@ describe('streaming', () => {
       const small = await measure(20);
       const large = await measure(60);
       // Holding the package would keep at least 60 MiB live; streaming holds a few buffers whatever the size.
-      // The bounds are loose on purpose (V8 frees buffers lazily): what matters is that tripling the package does
-      // not triple the memory.
+      // The bounds are loose on purpose (V8 frees buffers lazily, and under a loaded CI the samples land at different
+      // moments): what matters is that tripling the package does not triple the memory. Holding the records would
+      // add at least 40 MiB from 20 to 60 records; the margin is 20 (12 failed under load at 15 MiB, a timing effect).
       expect(large.build).toBeLessThan(30);
-      expect(large.build).toBeLessThan(small.build + 12);
+      expect(large.build).toBeLessThan(small.build + 20);
       expect(large.verify).toBeLessThan(45);
       expect(large.verify).toBeLessThan(small.verify + 20);
     } finally {
