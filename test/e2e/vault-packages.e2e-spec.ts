@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import {
   Metadata,
   status,
@@ -23,6 +23,7 @@ import {
   parseSignatureEnvelope,
   pemStatementSigner,
   RecordAccumulator,
+  recordPayloadPath,
   signatureInput,
   verifyPackage,
   type SignedAuthorisation,
@@ -434,6 +435,8 @@ describe(`the vault's evidence packages (${process.env.DATABASE_URL ? 'PostgreSQ
     const response = await append(pkg.packageId, records);
     const want = expected(records);
     expect(response).toMatchObject({ durableSequenceNumber: '4', recordCount: '4', rejections: [] });
+    // Only the 2.5 MiB payload has a file of its own; the others are in their record rows.
+    expect(readdirSync(join(db.settings.dataDir, 'vault', 'packages', pkg.packageId, 'records'))).toHaveLength(1);
     expect(response.chainHead.equals(want.chainHead)).toBe(true);
     expect(response.merkleRoot.equals(want.merkleRoot)).toBe(true);
 
@@ -594,7 +597,20 @@ describe(`the vault's evidence packages (${process.env.DATABASE_URL ? 'PostgreSQ
     expect([...b.keys()]).toEqual([...a.keys()]);
     expect(a.size).toBe(6);
     for (const [name, bytes] of a) expect(b.get(name)?.equals(bytes)).toBe(true);
-    expect(readdirSync(join(db.settings.dataDir, 'vault', 'packages', resumed.packageId, 'records'))).toHaveLength(3);
+    // The 3 MiB record has its file and the cut-off attempt left none; the small records live in their rows.
+    expect(readdirSync(join(db.settings.dataDir, 'vault', 'packages', resumed.packageId, 'records'))).toHaveLength(1);
+  }, 120_000);
+
+  it('keeps payloads up to 64 KiB in their rows and larger ones in files; the package holds both unchanged', async () => {
+    const records = [sample(1, 64 * 1024), sample(2, 64 * 1024 + 1), sample(3, 0), sample(4, 700)];
+    const pkg = await newPackage();
+    expect(await append(pkg.packageId, records)).toMatchObject({ durableSequenceNumber: '4', rejections: [] });
+    const folder = join(db.settings.dataDir, 'vault', 'packages', pkg.packageId, 'records');
+    expect(readdirSync(folder)).toEqual([expect.stringMatching(/^00000002-[0-9a-f]{12}\.bin$/)]);
+    await complete(pkg);
+    const files = await dataFiles((await download(pkg.packageId)).bytes);
+    expect(files.size).toBe(8);
+    for (const r of records) expect(files.get(basename(recordPayloadPath(r.seq)))?.equals(r.payload)).toBe(true);
   }, 120_000);
 
   it('rejects ZIP with UNIMPLEMENTED and an open package with FAILED_PRECONDITION', async () => {

@@ -17,7 +17,7 @@ import { VaultConfig } from '../vault.config.js';
 import { EvidencePackageStore } from './evidence-package.store.js';
 import { PackageAudit, VAULT_URI } from './package-audit.js';
 import { PackageChain } from './package-chain.js';
-import { PackageFiles } from './package-files.store.js';
+import { InlinePayload, PackageFiles } from './package-files.store.js';
 import { RecordIntake, type GroupPolicy } from './record-intake.js';
 
 /**
@@ -25,6 +25,9 @@ import { RecordIntake, type GroupPolicy } from './record-intake.js';
  * transaction; a record waits at most 20 ms for others (issue #6, figure 1).
  */
 const INTAKE_GROUPS: GroupPolicy = { maxBytes: 16 * 1024 * 1024, maxRecords: 64, maxDelayMs: 20 };
+
+/** Payloads up to this size are stored in their record's row, larger ones in a file of their own. */
+export const INLINE_PAYLOAD_BYTES = 64 * 1024;
 
 export interface BeginPackageCommand {
   readonly authorisationId: string;
@@ -125,7 +128,8 @@ export class EvidencePackageService {
     }
     return new RecordIntake(
       {
-        createPayload: (seq) => this.files.createPayload(packageId, seq),
+        createPayload: async (seq, size) =>
+          size <= INLINE_PAYLOAD_BYTES ? new InlinePayload() : this.files.createPayload(packageId, seq),
         storedRecord: async (seq) => (await this.store.storedRecord(packageId, seq)) ?? undefined,
         commitRecord: (record) => this.store.commitRecord(packageId, record, Date.now()),
         commitRejection: (seq) => this.store.commitRejection(packageId, seq),

@@ -295,7 +295,7 @@ export class PackageCompletionService {
           contentType: m.contentType,
           payloadSize: m.payloadSize,
           payloadSha256: m.payloadSha256,
-          payload: this.packages.files.openPayload(packageId, r.payloadFile),
+          payload: r.payload ?? this.packages.files.openPayload(packageId, r.payloadFile),
         };
         after = r.position;
       }

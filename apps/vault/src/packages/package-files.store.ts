@@ -29,12 +29,22 @@ export class PackageFiles {
     await mkdir(this.recordsFolder(packageId), { recursive: true });
   }
 
-  /** A new payload file for one record of one stream: `<seq>-<random>.bin`, so two streams never share a file. */
+  /**
+   * A new payload file for one record of one stream: `<seq>-<random>.bin`, so two streams never share a file. The
+   * records folder is made by BeginPackage (`ensureFolders`), and again here if it is missing.
+   */
   async createPayload(packageId: string, sequenceNumber: number): Promise<PayloadWriter> {
-    await this.ensureFolders(packageId);
     const name = `${String(sequenceNumber).padStart(8, '0')}-${randomBytes(6).toString('hex')}.bin`;
     const path = join(this.recordsFolder(packageId), name);
-    return new PayloadWriter(name, path, await open(path, 'wx'), this.recordsFolder(packageId));
+    let handle: FileHandle;
+    try {
+      handle = await open(path, 'wx');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      await this.ensureFolders(packageId);
+      handle = await open(path, 'wx');
+    }
+    return new PayloadWriter(name, path, handle, this.recordsFolder(packageId));
   }
 
   /** fsync of a package's records folder: the names of the payload files synced before survive a crash. */
@@ -73,6 +83,30 @@ export class PackageFiles {
 
   async remove(path: string): Promise<void> {
     await rm(path, { force: true });
+  }
+}
+
+/**
+ * A small payload kept in memory until its record's row stores it: nothing to fsync, the row's commit makes it
+ * durable (the store writes `payload`, the file name stays '').
+ */
+export class InlinePayload {
+  readonly name = '';
+  private chunks: Buffer[] = [];
+
+  async write(chunk: Uint8Array): Promise<void> {
+    // Copied: the chunk's buffer belongs to the gRPC message it came in.
+    this.chunks.push(Buffer.from(chunk));
+  }
+
+  bytes(): Uint8Array {
+    return this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks);
+  }
+
+  async commit(): Promise<void> {}
+
+  async discard(): Promise<void> {
+    this.chunks = [];
   }
 }
 

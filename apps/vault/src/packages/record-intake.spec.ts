@@ -225,8 +225,8 @@ describe('RecordIntake', () => {
       const events: string[] = [];
       const port: IntakePort = {
         ...base.port,
-        createPayload: async (seq) => {
-          const sink = await base.port.createPayload(seq);
+        createPayload: async (seq, size) => {
+          const sink = await base.port.createPayload(seq, size);
           return { ...sink, syncFile: async () => void events.push(`sync ${sink.name}`) };
         },
         syncFolder: async () => void events.push('sync folder'),

@@ -11,7 +11,10 @@ import type { PackageChain } from './package-chain.js';
 
 /** Where a record's payload goes while it arrives. */
 export interface PayloadSink {
+  /** The payload file's name; '' for a payload kept in memory until its record's row holds it (`bytes`). */
   readonly name: string;
+  /** A small payload's bytes, stored in the record's row: durable with the commit, no file of its own. */
+  bytes?(): Uint8Array;
   write(chunk: Uint8Array): Promise<void>;
   /** Makes the bytes durable (fsync of the file and its folder). */
   commit(): Promise<void>;
@@ -24,7 +27,9 @@ export interface AcceptedRecord {
   readonly sequenceNumber: number;
   readonly position: number;
   readonly metadata: Uint8Array;
+  /** '' when the payload is stored in the row (`payload`). */
   readonly payloadFile: string;
+  readonly payload?: Uint8Array;
   readonly payloadSize: number;
   /** The chain and tree including this record. */
   readonly chain: PackageChain;
@@ -32,7 +37,8 @@ export interface AcceptedRecord {
 
 /** The package's storage as the intake needs it. */
 export interface IntakePort {
-  createPayload(sequenceNumber: number): Promise<PayloadSink>;
+  /** Where the payload of record `sequenceNumber`, `size` bytes long, is written while it arrives. */
+  createPayload(sequenceNumber: number, size: number): Promise<PayloadSink>;
   /** The accepted record an earlier sequence number became, or undefined if it was rejected. */
   storedRecord(sequenceNumber: number): Promise<{ position: number; metadata: string } | undefined>;
   /** Commits the record (throws if the package moved on meanwhile, e.g. a concurrent stream). */
@@ -306,7 +312,7 @@ export class RecordIntake {
     if (sequenceNumber < expected) return { ...base, mode: 'compare' };
     const problem = this.problemWith(record, size, declared);
     if (problem) return { ...base, mode: 'discard', rejection: { sequenceNumber: String(sequenceNumber), ...problem } };
-    return { ...base, mode: 'write', sink: await this.port.createPayload(sequenceNumber) };
+    return { ...base, mode: 'write', sink: await this.port.createPayload(sequenceNumber, size) };
   }
 
   private problemWith(
@@ -371,6 +377,7 @@ export class RecordIntake {
       position,
       metadata,
       payloadFile: sink.name,
+      ...(sink.bytes ? { payload: sink.bytes() } : {}),
       payloadSize: done.size,
       chain,
     };

@@ -104,9 +104,13 @@ export class EvidenceRecordEntity {
   @Column({ type: 'text' })
   metadata: string;
 
-  /** Payload file name inside the package's records folder. */
+  /** Payload file name inside the package's records folder; '' when the payload is in the row (`payloadBase64`). */
   @Column({ name: 'payload_file', type: 'varchar', length: 128 })
   payloadFile: string;
+
+  /** A small payload (up to 64 KiB), base64, kept in the row; null when `payloadFile` holds it. Not loaded by default. */
+  @Column({ name: 'payload_base64', type: 'text', nullable: true, select: false })
+  payloadBase64: string | null;
 
   @Column({ name: 'created_at', type: 'bigint', transformer: epochMillis })
   createdAt: number;

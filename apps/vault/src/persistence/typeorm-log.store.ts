@@ -10,7 +10,7 @@ const CHUNK = 400;
  * One parameterised multi-row INSERT. The log's hot path: TypeORM's `insert` builds the same statement through its
  * entity machinery at several times the cost (docs/performance.md, log appends on PostgreSQL).
  */
-async function insertRows(
+export async function insertRows(
   manager: EntityManager,
   entity: new () => object,
   columns: readonly string[],

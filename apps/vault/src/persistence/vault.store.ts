@@ -6,6 +6,7 @@ import { VaultLog1764100000000 } from './migrations/1764100000000-vault-log.js';
 import { VaultLogKeys1764200000000 } from './migrations/1764200000000-vault-log-keys.js';
 import { VaultEvidenceSeal1764300000000 } from './migrations/1764300000000-vault-evidence-seal.js';
 import { VaultEvidencePackages1764400000000 } from './migrations/1764400000000-vault-evidence-packages.js';
+import { VaultRecordInlinePayload1764600000000 } from './migrations/1764600000000-vault-record-inline-payload.js';
 
 /** The vault's own tables. Migrations are committed and never edited; add a new one for every change. */
 export const VAULT_STORE: ServiceStore = {
@@ -24,5 +25,6 @@ export const VAULT_STORE: ServiceStore = {
     VaultLogKeys1764200000000,
     VaultEvidenceSeal1764300000000,
     VaultEvidencePackages1764400000000,
+    VaultRecordInlinePayload1764600000000,
   ],
 };
