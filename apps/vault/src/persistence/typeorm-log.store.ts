@@ -1,7 +1,7 @@
 import { DataSource, type EntityManager } from 'typeorm';
 import type { NodeHash, NodeId } from '#evx/merkle';
 import type { LogHead, LogStore, LogTransaction, StoredCheckpoint, StoredEntry } from '#evx/log';
-import { CheckpointEntity, LogEntryEntity, LogHeadEntity, LogNodeEntity } from './log.entities.js';
+import { CheckpointEntity, LogEntryEntity, LogNodeEntity } from './log.entities.js';
 
 const HEAD_ID = 1;
 const CHUNK = 400;
@@ -32,6 +32,32 @@ export async function insertRows(
 }
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/** `?` placeholders as the database wants them: numbered ($1, $2, …) on PostgreSQL. */
+function placeholders(sql: string, postgres: boolean): string {
+  if (!postgres) return sql;
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
+/** The raw row of a checkpoint (bigints come back as strings from PostgreSQL). */
+interface CheckpointRow {
+  size: number | string;
+  root_hash: string;
+  note: string;
+  created_at: number | string;
+}
+
+function checkpointOfRow(row: CheckpointRow): StoredCheckpoint {
+  return {
+    size: Number(row.size),
+    rootHash: Buffer.from(row.root_hash, 'hex'),
+    note: row.note,
+    createdAt: Number(row.created_at),
+  };
+}
+
+const LATEST_CHECKPOINT = 'SELECT size, root_hash, note, created_at FROM vault_checkpoint ORDER BY size DESC LIMIT 1';
+
 /**
  * The log in the vault's database. `sequence` takes the head row's write lock first thing in its transaction
  * (`SELECT … FOR UPDATE` on PostgreSQL; a no-op UPDATE on SQLite, which takes the database write lock), so
@@ -49,7 +75,7 @@ export class TypeormLogStore implements LogStore {
   }
 
   readNodes(ids: readonly NodeId[]): Promise<Uint8Array[]> {
-    return readNodes(this.dataSource.manager, ids);
+    return readNodes(this.dataSource.manager, ids, this.postgres);
   }
 
   async entries(start: number, end: number): Promise<StoredEntry[]> {
@@ -86,26 +112,35 @@ export class TypeormLogStore implements LogStore {
     return rows.map(toStoredCheckpoint);
   }
 
+  /**
+   * Every statement of an append runs once per batch, many batches a second: raw parameterised SQL, not TypeORM's
+   * query builder, which cost more than the database itself (docs/performance.md).
+   */
   private transaction(manager: EntityManager): LogTransaction {
+    const sql = (text: string, parameters: unknown[] = []) =>
+      manager.query(placeholders(text, this.postgres), parameters) as Promise<unknown>;
     return {
       lockHead: async () => {
-        if (!this.postgres) await manager.query('UPDATE vault_log_head SET updated_at = updated_at WHERE id = 1');
-        const qb = manager.getRepository(LogHeadEntity).createQueryBuilder('h').where('h.id = :id', { id: HEAD_ID });
-        const head = await (this.postgres ? qb.setLock('pessimistic_write') : qb).getOne();
+        if (!this.postgres) await sql('UPDATE vault_log_head SET updated_at = updated_at WHERE id = ?', [HEAD_ID]);
+        const rows = (await sql(
+          `SELECT size, root_hash FROM vault_log_head WHERE id = ?${this.postgres ? ' FOR UPDATE' : ''}`,
+          [HEAD_ID],
+        )) as { size: number | string; root_hash: string }[];
+        const head = rows[0];
         if (!head) throw new Error('vault_log_head has no row: are the vault migrations applied?');
-        return { size: head.size, rootHash: Buffer.from(head.rootHash, 'hex') };
+        return { size: Number(head.size), rootHash: Buffer.from(head.root_hash, 'hex') };
       },
-      readNodes: (ids) => readNodes(manager, ids),
+      readNodes: (ids) => readNodes(manager, ids, this.postgres),
       findByKeys: async (keys) => {
         const found = new Map<string, { seq: number; leafHash: Uint8Array }>();
         for (let i = 0; i < keys.length; i += CHUNK) {
-          const rows = await manager
-            .getRepository(LogEntryEntity)
-            .createQueryBuilder('e')
-            .select(['e.seq', 'e.key', 'e.leafHash'])
-            .where('e.entry_key IN (:...keys)', { keys: keys.slice(i, i + CHUNK) })
-            .getMany();
-          for (const r of rows) found.set(r.key as string, { seq: r.seq, leafHash: Buffer.from(r.leafHash, 'hex') });
+          const chunk = keys.slice(i, i + CHUNK);
+          const rows = (await sql(
+            `SELECT seq, entry_key, leaf_hash FROM vault_log_entry WHERE entry_key IN (${chunk.map(() => '?').join(', ')})`,
+            chunk,
+          )) as { seq: number | string; entry_key: string; leaf_hash: string }[];
+          for (const r of rows)
+            found.set(r.entry_key, { seq: Number(r.seq), leafHash: Buffer.from(r.leaf_hash, 'hex') });
         }
         return found;
       },
@@ -141,36 +176,37 @@ export class TypeormLogStore implements LogStore {
         }
       },
       setHead: async (head: LogHead, at: number) => {
-        await manager.update(
-          LogHeadEntity,
-          { id: HEAD_ID },
-          { size: head.size, rootHash: Buffer.from(head.rootHash).toString('hex'), updatedAt: at },
-        );
+        await sql('UPDATE vault_log_head SET size = ?, root_hash = ?, updated_at = ? WHERE id = ?', [
+          head.size,
+          Buffer.from(head.rootHash).toString('hex'),
+          at,
+          HEAD_ID,
+        ]);
       },
       latestCheckpoint: async () => {
-        const row = await manager.getRepository(CheckpointEntity).findOne({ where: {}, order: { size: 'DESC' } });
-        return row ? toStoredCheckpoint(row) : null;
+        const [row] = (await sql(LATEST_CHECKPOINT)) as CheckpointRow[];
+        return row ? checkpointOfRow(row) : null;
       },
       insertCheckpoint: async (c) => {
-        await manager.insert(CheckpointEntity, {
-          size: c.size,
-          rootHash: Buffer.from(c.rootHash).toString('hex'),
-          note: c.note,
-          createdAt: c.createdAt,
-        });
+        await insertRows(
+          manager,
+          CheckpointEntity,
+          ['size', 'root_hash', 'note', 'created_at'],
+          [[c.size, Buffer.from(c.rootHash).toString('hex'), c.note, c.createdAt]],
+        );
       },
     };
   }
 }
 
-async function readNodes(manager: EntityManager, ids: readonly NodeId[]): Promise<Uint8Array[]> {
+async function readNodes(manager: EntityManager, ids: readonly NodeId[], postgres: boolean): Promise<Uint8Array[]> {
   if (ids.length === 0) return [];
-  const qb = manager.getRepository(LogNodeEntity).createQueryBuilder('n');
-  ids.forEach((id, i) =>
-    qb.orWhere(`(n.level = :l${i} AND n.idx = :i${i})`, { [`l${i}`]: id.level, [`i${i}`]: id.index }),
-  );
-  const rows = await qb.getMany();
-  const byId = new Map(rows.map((r) => [`${r.level}/${r.idx}`, r.hash]));
+  const where = ids.map(() => '(level = ? AND idx = ?)').join(' OR ');
+  const rows = (await manager.query(
+    placeholders(`SELECT level, idx, hash FROM vault_log_node WHERE ${where}`, postgres),
+    ids.flatMap((id) => [id.level, id.index]),
+  )) as { level: number | string; idx: number | string; hash: string }[];
+  const byId = new Map(rows.map((r) => [`${Number(r.level)}/${Number(r.idx)}`, r.hash]));
   return ids.map((id) => {
     const hex = byId.get(`${id.level}/${id.index}`);
     if (!hex) throw new Error(`log node ${id.level}/${id.index} is missing from vault_log_node`);
