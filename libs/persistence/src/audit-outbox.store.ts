@@ -1,5 +1,6 @@
 import { EntitySchema, Table, TableIndex, type DataSource, type EntityManager, type QueryRunner } from 'typeorm';
 import type { AuditEventInput, AuditOutboxStore } from '#evx/audit';
+import { executeInTransaction, querySql, tableOf } from './raw-sql.js';
 
 export interface AuditOutboxRow {
   eventId: string;
@@ -11,6 +12,20 @@ export interface AuditOutboxRow {
 }
 
 const tableName = (service: string) => `${service.replace(/-/g, '_')}_audit_outbox`;
+
+/** Events marked delivered per UPDATE (three parameters each). */
+const MARK_CHUNK = 128;
+
+/**
+ * The chunk padded to a power of two by repeating its last event (a repeated WHEN or IN item changes nothing): a
+ * handful of statement shapes instead of one per batch size, so they stay in SQLite's prepared-statement cache.
+ */
+function padded<T>(chunk: readonly T[]): T[] {
+  let size = 1;
+  while (size < chunk.length) size *= 2;
+  const last = chunk[chunk.length - 1] as T;
+  return [...chunk, ...Array.from({ length: size - chunk.length }, () => last)];
+}
 
 const numeric = { to: (v: number | null) => v, from: (v: string | number | null) => (v === null ? null : Number(v)) };
 
@@ -68,6 +83,13 @@ export class TypeormAuditOutbox implements AuditOutboxStore {
     this.schema = `AuditOutbox:${service}`;
   }
 
+  private tablePath?: string;
+
+  private table(): string {
+    this.tablePath ??= tableOf(this.dataSource, this.schema);
+    return this.tablePath;
+  }
+
   /** Last `created_at` handed out: the column orders delivery, so it is made strictly increasing. */
   private lastStamp = 0;
 
@@ -84,7 +106,15 @@ export class TypeormAuditOutbox implements AuditOutboxStore {
         logIndex: null,
       };
     });
-    await manager.insert(this.schema, rows);
+    // One parameterised multi-row INSERT: on the path of every audited change (TypeORM's insert builds the same
+    // statement at several times the cost).
+    const table = this.table();
+    const tuples = rows.map(() => '(?, ?, ?, NULL, NULL)').join(', ');
+    await querySql(
+      manager,
+      `INSERT INTO ${table} (event_id, event, created_at, delivered_at, log_index) VALUES ${tuples}`,
+      rows.flatMap((r) => [r.eventId, r.event, r.createdAt]),
+    );
   }
 
   async pending(limit: number): Promise<AuditEventInput[]> {
@@ -100,9 +130,20 @@ export class TypeormAuditOutbox implements AuditOutboxStore {
   }
 
   async markDelivered(delivered: ReadonlyArray<{ eventId: string; logIndex: number }>, at: number): Promise<void> {
+    if (delivered.length === 0) return;
+    // One UPDATE per chunk rather than one per event (the relay marks every audited change of the service).
+    const table = this.table();
     await this.dataSource.transaction(async (manager) => {
-      for (const d of delivered)
-        await manager.update(this.schema, { eventId: d.eventId }, { deliveredAt: at, logIndex: d.logIndex });
+      for (let start = 0; start < delivered.length; start += MARK_CHUNK) {
+        const chunk = padded(delivered.slice(start, start + MARK_CHUNK));
+        const cases = chunk.map(() => 'WHEN ? THEN CAST(? AS BIGINT)').join(' ');
+        const ids = chunk.map(() => '?').join(', ');
+        await executeInTransaction(
+          manager,
+          `UPDATE ${table} SET delivered_at = ?, log_index = CASE event_id ${cases} END WHERE event_id IN (${ids})`,
+          [at, ...chunk.flatMap((d) => [d.eventId, d.logIndex]), ...chunk.map((d) => d.eventId)],
+        );
+      }
     });
   }
 
