@@ -114,14 +114,25 @@ export class RequestWorkflowService {
    * so a bad signature never reaches the database or the provider.
    */
   async apply(actor: Actor, id: string, action: WorkflowAction, change?: BundleChange): Promise<Applied> {
-    const prepared = await this.prepare(actor, id, action, change);
+    return this.applyTo(actor, await this.visible(actor, id), action, change);
+  }
+
+  /**
+   * As `apply`, to the order the caller has just read with `visible` (not read again): the compare-and-set on its
+   * generation still refuses the write if the order changed since.
+   */
+  async applyTo(actor: Actor, current: StoredRequest, action: WorkflowAction, change?: BundleChange): Promise<Applied> {
+    const prepared = this.transitionOf(actor, current, action, change);
     await this.commit(prepared);
     return { stored: prepared.next, effects: prepared.result.effects };
   }
 
   /** The transition computed and verified, not yet written (dispatch sends the task in between). */
   async prepare(actor: Actor, id: string, action: WorkflowAction, change?: BundleChange): Promise<Prepared> {
-    const current = await this.visible(actor, id);
+    return this.transitionOf(actor, await this.visible(actor, id), action, change);
+  }
+
+  private transitionOf(actor: Actor, current: StoredRequest, action: WorkflowAction, change?: BundleChange): Prepared {
     const now = this.clock.now();
     const result = this.machine.transition(current.authorisation, action, actor, now);
     const bundle = change ? change(current, result) : current.bundle;

@@ -4,6 +4,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { EvxError } from '#evx/errors';
+import { driverSql, executeInTransaction, querySql, tableOf } from '#evx/persistence';
 import { PROTO_ENUM_PREFIX as P, toProtoName } from '#evx/workflow';
 import { IdempotencyKeyEntity, RequestChangeEntity, RequestEntity } from '../persistence/request.entity.js';
 import type { AuditFact } from '#evx/workflow';
@@ -25,18 +26,91 @@ function columnsOf(stored: StoredRequest): Omit<RequestEntity, 'id' | 'createdAt
   };
 }
 
+/** The columns compareAndSet writes, in columnsOf's order (pending_task_change is the scheduler's, not written). */
+const UPDATED_COLUMNS = [
+  'case_reference',
+  'agency',
+  'requester_uri',
+  'urgency',
+  'status',
+  'desired_status',
+  'generation',
+  'target_provider',
+  'authorisation',
+  'updated_at',
+] as const;
+
+function updatedValues(stored: StoredRequest): unknown[] {
+  const c = columnsOf(stored);
+  return [
+    c.caseReference,
+    c.agency,
+    c.requesterUri,
+    c.urgency,
+    c.status,
+    c.desiredStatus,
+    c.generation,
+    c.targetProvider,
+    c.authorisation,
+    c.updatedAt,
+  ];
+}
+
+const CHANGE_COLUMNS = [
+  'authorisation_id',
+  'agency',
+  'urgency',
+  'generation',
+  'old_status',
+  'new_status',
+  'desired_status',
+  'reason',
+  'actor_uri',
+  'changed_at',
+] as const;
+
+/**
+ * The per-call reads and writes of a transition are parameterised SQL on the entities' tables: TypeORM's query
+ * building cost more CPU than SQLite's work for these one-row statements (docs/performance.md, request submission).
+ */
 @Injectable()
 export class RequestRepository {
-  constructor(@InjectDataSource() readonly dataSource: DataSource) {}
+  private readonly sql: {
+    readonly find: string;
+    readonly emergencies: string;
+    readonly compareAndSet: string;
+    readonly recordChange: string;
+  };
+
+  constructor(@InjectDataSource() readonly dataSource: DataSource) {
+    const requests = tableOf(dataSource, RequestEntity);
+    const changes = tableOf(dataSource, RequestChangeEntity);
+    const q = (name: string) => dataSource.driver.escape(name);
+    this.sql = {
+      find: `SELECT ${q('authorisation')} FROM ${requests} WHERE ${q('id')} = ?`,
+      emergencies: `SELECT ${q('authorisation')} FROM ${requests} WHERE ${q('agency')} = ? AND ${q('urgency')} = ?`,
+      compareAndSet:
+        `UPDATE ${requests} SET ${UPDATED_COLUMNS.map((c) => `${q(c)} = ?`).join(', ')} ` +
+        `WHERE ${q('id')} = ? AND ${q('generation')} = ?`,
+      recordChange:
+        `INSERT INTO ${changes} (${CHANGE_COLUMNS.map(q).join(', ')}) ` +
+        `VALUES (${CHANGE_COLUMNS.map(() => '?').join(', ')})`,
+    };
+    // Converted once here rather than on first use (the conversion is cached by text).
+    Object.values(this.sql).forEach((text) => driverSql(dataSource, text));
+  }
 
   async find(id: string, manager: EntityManager = this.dataSource.manager): Promise<StoredRequest | undefined> {
-    const row = await manager.findOneBy(RequestEntity, { id });
+    const [row] = await querySql<{ authorisation: string }>(manager, this.sql.find, [id]);
     return row ? decodeStoredRequest(row.authorisation) : undefined;
   }
 
   /** The agency's emergency orders, for countOpenEmergencies. */
   async emergenciesOf(agency: string, manager: EntityManager = this.dataSource.manager): Promise<StoredRequest[]> {
-    const rows = await manager.findBy(RequestEntity, { agency, urgency: toProtoName(P.Urgency, 'EMERGENCY') });
+    const rows = await querySql<{ authorisation: string }>(manager, this.sql.emergencies, [
+      agency,
+      toProtoName(P.Urgency, 'EMERGENCY'),
+    ]);
     return rows.map((row) => decodeStoredRequest(row.authorisation));
   }
 
@@ -63,16 +137,12 @@ export class RequestRepository {
 
   /** Writes `stored` only if the row still has `expectedGeneration`; otherwise another writer won. */
   async compareAndSet(manager: EntityManager, stored: StoredRequest, expectedGeneration: number): Promise<void> {
-    const result = await manager
-      .createQueryBuilder()
-      .update(RequestEntity)
-      .set(columnsOf(stored))
-      .where('id = :id AND generation = :generation', {
-        id: stored.authorisation.authorisationId,
-        generation: expectedGeneration,
-      })
-      .execute();
-    if (result.affected !== 1) {
+    const affected = await executeInTransaction(manager, this.sql.compareAndSet, [
+      ...updatedValues(stored),
+      stored.authorisation.authorisationId,
+      expectedGeneration,
+    ]);
+    if (affected !== 1) {
       throw new EvxError(
         'stale-generation',
         `order ${stored.authorisation.authorisationId} changed meanwhile (it is no longer at generation ${expectedGeneration}); read it again and retry`,
@@ -84,18 +154,18 @@ export class RequestRepository {
   /** Appends the change to the watch feed, in the transaction of the change itself. */
   async recordChange(manager: EntityManager, fact: AuditFact, stored: StoredRequest): Promise<void> {
     const a = stored.authorisation;
-    await manager.insert(RequestChangeEntity, {
-      authorisationId: a.authorisationId,
-      agency: a.details.issuingAgencyId,
-      urgency: toProtoName(P.Urgency, a.details.urgency),
-      generation: a.generation,
-      oldStatus: fact.fromStatus ? toProtoName(P.RequestStatus, fact.fromStatus) : '',
-      newStatus: toProtoName(P.RequestStatus, fact.toStatus),
-      desiredStatus: toProtoName(P.RequestDesiredStatus, fact.toDesiredStatus),
-      reason: fact.reason,
-      actorUri: fact.actorUri,
-      changedAt: fact.at.getTime(),
-    });
+    await querySql(manager, this.sql.recordChange, [
+      a.authorisationId,
+      a.details.issuingAgencyId,
+      toProtoName(P.Urgency, a.details.urgency),
+      a.generation,
+      fact.fromStatus ? toProtoName(P.RequestStatus, fact.fromStatus) : '',
+      toProtoName(P.RequestStatus, fact.toStatus),
+      toProtoName(P.RequestDesiredStatus, fact.toDesiredStatus),
+      fact.reason,
+      fact.actorUri,
+      fact.at.getTime(),
+    ]);
   }
 
   async idempotencyKey(requesterUri: string, idempotencyKey: string, manager: EntityManager = this.dataSource.manager) {

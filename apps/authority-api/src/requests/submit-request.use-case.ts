@@ -22,24 +22,33 @@ export class SubmitRequestUseCase {
 
   async execute(actor: Actor, command: SubmitRequestCommand): Promise<StoredRequest> {
     const current = await this.workflow.visible(actor, command.authorisationId);
-    const agency = current.authorisation.details.issuingAgencyId;
-    const others = (await this.workflow.repository.emergenciesOf(agency)).map((s) => s.authorisation);
     const requestSignature = callerEnvelope(
       command.signature,
       command.callerCertificate,
       actor.uri,
       'requester_signature',
     );
-    const applied = await this.workflow.apply(
+    const applied = await this.workflow.applyTo(
       actor,
-      command.authorisationId,
+      current,
       {
         type: 'submit',
         expectedGeneration: command.expectedGeneration,
-        openEmergencyOrders: countOpenEmergencies(others, agency, command.authorisationId),
+        openEmergencyOrders: await this.openEmergencyOrders(current),
       },
       (stored) => ({ ...stored.bundle, requestSignature }),
     );
     return this.dispatcher.carryOut(applied.stored, applied.effects);
+  }
+
+  /**
+   * The agency's other open emergency orders. Only an emergency order's approval plan depends on them
+   * (approvalPlanFor); a standard order's submission does not read them.
+   */
+  private async openEmergencyOrders(current: StoredRequest): Promise<number> {
+    const { details, authorisationId } = current.authorisation;
+    if (details.urgency === 'STANDARD') return 0;
+    const others = (await this.workflow.repository.emergenciesOf(details.issuingAgencyId)).map((s) => s.authorisation);
+    return countOpenEmergencies(others, details.issuingAgencyId, authorisationId);
   }
 }
