@@ -37,7 +37,7 @@ import {
   type WatchRequestsRequest,
   type WatchRequestsResponse,
 } from '#evx/proto';
-import { Allow, actorOf } from '#evx/transport';
+import { Allow, actorOf, peerCertificateOf } from '#evx/transport';
 import { APPROVER_ROLES, fromProtoName, PROTO_ENUM_PREFIX as P, type Actor } from '#evx/workflow';
 import type { RequestEntity } from './persistence/request.entity.js';
 import { RequestQueryService } from './request-query.service.js';
@@ -52,13 +52,9 @@ import { WatchRequestsUseCase } from './requests/watch-requests.use-case.js';
 import { DownloadPackageUseCase } from './requests/download-package.use-case.js';
 import { actorOfIdentity } from './requests/request-workflow.service.js';
 
-interface PeerCall {
-  getAuthContext(): { sslPeerCertificate?: { raw?: Buffer } };
-}
-
 /** The caller's TLS client certificate (DER): the one its signatures must verify with. */
 function peerCertificate(call: object): Uint8Array | undefined {
-  return (call as PeerCall).getAuthContext().sslPeerCertificate?.raw;
+  return peerCertificateOf(call);
 }
 
 function signatureOf(signature: Signature | null | undefined): SignatureInput | undefined {

@@ -9,6 +9,7 @@ import { sharedTestPki } from '../../../test/support/test-pki.js';
 import { ALLOW_METADATA, PUBLIC_METADATA, identityOf } from './access.decorators.js';
 import type { AccessPolicy } from './identity.authorizer.js';
 import { GrpcIdentityGuard, HttpIdentityGuard } from './identity.guards.js';
+import { peerCertificateOf } from './grpc-call.util.js';
 
 const POLICY: AccessPolicy = { service: 'authority-api', allowedDomains: ['authority', 'oversight'] };
 
@@ -61,6 +62,21 @@ describe('GrpcIdentityGuard', () => {
     const call = grpcCall(der('police-hn.inv-1'));
     expect(sut().canActivate(context('rpc', [{}, {}, call]))).toBe(true);
     expect(identityOf(call)?.uri).toBe('evx://authority/police-hn/investigator/inv-1');
+  });
+
+  it('keeps the authenticated certificate on the call for the handler, which then does not ask grpc-js again', () => {
+    const raw = der('police-hn.inv-1');
+    let asked = 0;
+    const call = { getAuthContext: () => (asked++, { sslPeerCertificate: { raw } }) };
+    sut().canActivate(context('rpc', [{}, {}, call]));
+    expect(peerCertificateOf(call)).toBe(raw);
+    expect(asked).toBe(1);
+  });
+
+  it('reads the certificate from the call itself when no guard ran', () => {
+    const raw = der('police-hn.inv-1');
+    expect(peerCertificateOf(grpcCall(raw))).toBe(raw);
+    expect(peerCertificateOf(grpcCall())).toBeUndefined();
   });
 
   it('applies the handler @Allow rules', () => {

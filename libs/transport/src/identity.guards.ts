@@ -5,6 +5,7 @@ import type { TLSSocket } from 'node:tls';
 import type { TrustStore } from '#evx/pki';
 import { EvxError } from '#evx/errors';
 import { ALLOW_METADATA, PUBLIC_METADATA, attachIdentity, type AllowRule } from './access.decorators.js';
+import { attachPeerCertificate } from './grpc-call.util.js';
 import { ACCESS_POLICY, TRUST_STORE, authorizeCertificate, type AccessPolicy } from './identity.authorizer.js';
 
 abstract class IdentityGuard implements CanActivate {
@@ -29,6 +30,8 @@ export class GrpcIdentityGuard extends IdentityGuard {
     const call = context.getArgByIndex<ServerSurfaceCall>(2);
     const certificate = call.getAuthContext().sslPeerCertificate?.raw;
     attachIdentity(call, authorizeCertificate(certificate, this.trust, this.policy, this.rules(context)));
+    // authorizeCertificate refused a call without one.
+    attachPeerCertificate(call, certificate as Buffer);
     return true;
   }
 }
