@@ -6,7 +6,6 @@ import {
   FormatError,
   parseApproval,
   parseAuthorisationRequest,
-  parseSignatureEnvelope,
   signerIdentityAt,
   TrustError,
   verifySignatureValue,
@@ -26,6 +25,7 @@ import {
   type ApproverRole,
 } from '#evx/workflow';
 import { sha256Hex, type AuthorisationBundle } from './authorisation.bundle.js';
+import { signatureEnvelopeOf } from './signature-envelope.cache.js';
 
 export interface AuthorisationPolicy {
   /** The plan fixed at submission (Authorisation.approvalPlan); absent: the approvals are not checked against one. */
@@ -70,7 +70,7 @@ function checkedSignature(
   signingTime: Date,
   now: Date,
 ): SignerIdentity {
-  const envelope: SignatureEnvelope = parsed(`${what} signature`, () => parseSignatureEnvelope(signature));
+  const envelope: SignatureEnvelope = parsed(`${what} signature`, () => signatureEnvelopeOf(signature));
   const leaf = envelope.certificates[0] as Uint8Array;
   try {
     verifySignatureValue(kind, statement, envelope.value, leaf);

@@ -10,6 +10,7 @@ export {
   type SignedStatement,
 } from './authorisation.bundle.js';
 export { bundleFromWire } from './authorisation-bundle.wire.js';
+export { signatureEnvelopeOf } from './signature-envelope.cache.js';
 export { encodeRequestDocument, requestDocumentOf } from './authorisation-request.document.js';
 export {
   signApproval,
