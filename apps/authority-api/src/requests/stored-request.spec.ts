@@ -17,6 +17,31 @@ describe('stored orders and their wire form', () => {
     expect(Buffer.from(back.bundle.request).equals(Buffer.from(request))).toBe(true);
   });
 
+  it('turns only the times into Dates, at any depth, not text that looks like a time', () => {
+    const when = '2026-11-20T08:15:00.000Z';
+    const text = JSON.stringify({
+      authorisation: {
+        createdAt: when,
+        statusReason: when,
+        clarifications: [{ askedAt: when, question: when }],
+        details: { requestDetails: { timeRange: { start: when, end: when } }, emergency: { justification: when } },
+      },
+      bundle: { request: Buffer.from('x').toString('base64'), approvals: [] },
+    });
+    const a = decodeStoredRequest(text).authorisation as unknown as {
+      createdAt: unknown;
+      statusReason: unknown;
+      clarifications: { askedAt: unknown; question: unknown }[];
+      details: { requestDetails: { timeRange: { start: unknown } }; emergency: { justification: unknown } };
+    };
+    expect(a.createdAt).toEqual(new Date(when));
+    expect(a.clarifications[0]!.askedAt).toEqual(new Date(when));
+    expect(a.details.requestDetails.timeRange.start).toEqual(new Date(when));
+    expect(a.statusReason).toBe(when);
+    expect(a.clarifications[0]!.question).toBe(when);
+    expect(a.details.emergency.justification).toBe(when);
+  });
+
   it('makes the canonical request the evidence package codec reads', () => {
     const doc = parseAuthorisationRequest(request);
     expect(doc.requesterUri).toBe(sut.details.requesterUri);

@@ -1,8 +1,7 @@
 // What authority_request.authorisation holds: the workflow's Authorisation (times as ISO strings) and the signed
 // bundle (base64), as one JSON document. The indexed columns beside it (status, agency, urgency, generation, ...)
 // are copies for queries; this document is the truth.
-import { parseSignatureEnvelope } from '#evx/evidence-package';
-import type { AuthorisationBundle } from '#evx/authorisation';
+import { signatureEnvelopeOf, type AuthorisationBundle } from '#evx/authorisation';
 import type {
   AuthorisationBundle as WireBundle,
   Approval as WireApproval,
@@ -55,10 +54,27 @@ export function encodeStoredRequest(stored: StoredRequest): string {
   return JSON.stringify({ authorisation: stored.authorisation, bundle });
 }
 
+/** Turns the strings under DATE_KEYS, at any depth, into Dates (in place; `value` is fresh from JSON.parse). */
+function revive(value: unknown): void {
+  if (typeof value !== 'object' || value === null) return;
+  if (Array.isArray(value)) {
+    for (const item of value) revive(item);
+    return;
+  }
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    const member = record[key];
+    if (typeof member === 'string') {
+      if (DATE_KEYS.has(key)) record[key] = new Date(member);
+    } else revive(member);
+  }
+}
+
 export function decodeStoredRequest(text: string): StoredRequest {
-  const doc = JSON.parse(text, (key, value: unknown) =>
-    DATE_KEYS.has(key) && typeof value === 'string' ? new Date(value) : value,
-  ) as { authorisation: Authorisation; bundle: StoredBundleJson };
+  // A walk after a plain parse rather than a reviver: the reviver is called back for every value (per call, ×2).
+  // The bundle holds base64 strings only, none under a date key.
+  const doc = JSON.parse(text) as { authorisation: Authorisation; bundle: StoredBundleJson };
+  revive(doc.authorisation);
   return {
     authorisation: doc.authorisation,
     bundle: {
@@ -70,7 +86,7 @@ export function decodeStoredRequest(text: string): StoredRequest {
 }
 
 function signatureToWire(envelopeBytes: Uint8Array): { signature: WireSignature; certificates: Buffer[] } {
-  const envelope = parseSignatureEnvelope(envelopeBytes);
+  const envelope = signatureEnvelopeOf(envelopeBytes);
   return {
     signature: {
       signerUri: envelope.signerUri,
