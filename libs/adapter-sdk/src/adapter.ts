@@ -61,6 +61,11 @@ export interface AdapterOptions {
   logger?: AdapterLogger;
   /** Called after each task generation is dealt with (tests, metrics). */
   onOutcome?(outcome: TaskOutcome): void;
+  /**
+   * How many tasks are handled at once (default 4). A long upload then does not hold back the next order, such as
+   * an emergency; one task's events are still handled in order, and each task uploads on its own call.
+   */
+  concurrency?: number;
   minBackoffMs?: number;
   maxBackoffMs?: number;
 }
@@ -378,6 +383,7 @@ export async function connectAdapter(options: AdapterOptions, handlers: AdapterH
         address: options.address,
         credentials,
         cursorStore,
+        concurrency: options.concurrency ?? 4,
         ...(options.minBackoffMs !== undefined ? { minBackoffMs: options.minBackoffMs } : {}),
         ...(options.maxBackoffMs !== undefined ? { maxBackoffMs: options.maxBackoffMs } : {}),
       },

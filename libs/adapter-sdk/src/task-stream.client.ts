@@ -11,11 +11,12 @@ import type { CursorStore } from './cursor.store.js';
 
 export interface TaskStreamHandlers {
   /**
-   * Every task, notification and heartbeat, in order, one at a time: the next event waits until the promise this
-   * returns has settled, and only then is the event's cursor saved (at-least-once: a crash repeats it).
+   * Every task, notification and heartbeat. Events of the same task are handled one after another, in order; events
+   * of different tasks may overlap, up to `concurrency`. An event's cursor is saved only once it and every event
+   * before it have been handled (at-least-once: a crash repeats work, never skips it).
    */
   onEvent(event: StreamTasksResponse): void | Promise<void>;
-  /** The first heartbeat after (re)connecting: everything pending has been delivered. */
+  /** The first heartbeat after (re)connecting, once it and everything before it were handled: caught up. */
   onCaughtUp?(): void;
   /** A connection was lost; the stream reconnects by itself after `retryInMs`, unless the error is final. */
   onDisconnect?(error: ServiceError, retryInMs: number | null): void;
@@ -28,8 +29,13 @@ export interface TaskStreamOptions {
   credentials: ChannelCredentials;
   /** Where to resume; the stream keeps it current as events are handled. Ignored when `cursorStore` is given. */
   cursor?: string;
-  /** Loaded before connecting and saved after each handled event. */
+  /** Loaded before connecting and saved as events are confirmed. */
   cursorStore?: CursorStore;
+  /**
+   * How many events may be in hand at once (default 1: strictly one after another). Above 1, a long upload no
+   * longer holds back the next task, e.g. an emergency order; events of the same task still never overlap.
+   */
+  concurrency?: number;
   minBackoffMs?: number;
   maxBackoffMs?: number;
 }
@@ -46,21 +52,45 @@ type StreamTasksClient = Client & {
   streamTasks(request: StreamTasksRequest): ClientReadableStream<StreamTasksResponse>;
 };
 
+/** An event received on one connection, confirmed (its cursor saved) only after every earlier one. */
+interface Received {
+  readonly event: StreamTasksResponse;
+  handled: boolean;
+}
+
+/** What one connection has received and not yet confirmed, in the order it arrived. */
+interface Connection {
+  readonly id: number;
+  readonly call: ClientReadableStream<StreamTasksResponse>;
+  readonly received: Received[];
+  caughtUp: boolean;
+}
+
+/** Events of one task share a key, so they are handled in order; heartbeats have none. */
+function keyOf(event: StreamTasksResponse): string {
+  return event.task?.taskId || event.notification?.taskId || '';
+}
+
 /**
- * Keeps one task stream open to provider-edge: reconnects with exponential backoff, resumes from the last cursor
- * handled, and restarts from scratch if the server says the cursor expired. Events are handled strictly one after
- * another (the call is paused while a handler runs, which is also the backpressure towards provider-edge).
+ * Keeps one task stream open to provider-edge: reconnects with exponential backoff, resumes from the last confirmed
+ * cursor, and restarts from scratch if the server says the cursor expired. At most `concurrency` events are in hand
+ * at once: the call is paused at the limit, which is also the backpressure towards provider-edge.
  */
 export class TaskStream {
   private readonly client: StreamTasksClient;
-  private call?: ClientReadableStream<StreamTasksResponse>;
+  private readonly limit: number;
+  private current?: Connection;
   private timer?: NodeJS.Timeout;
   private closed = false;
   private backoffMs: number;
-  /** Every event goes through this chain, so handlers never overlap, also across reconnects. */
-  private queue: Promise<void> = Promise.resolve();
   /** Bumped on every connection: events of an abandoned connection are dropped unhandled. */
   private connection = 0;
+  /** Handlers running or waiting for their task's previous event, across connections. */
+  private readonly inHand = new Set<Promise<void>>();
+  /** The last handler of each task, so the next event of that task waits for it (also across reconnects). */
+  private readonly lastOfTask = new Map<string, Promise<void>>();
+  /** Cursor saves, one after another and in order. */
+  private saving: Promise<void> = Promise.resolve();
   cursor: string;
 
   constructor(
@@ -70,6 +100,7 @@ export class TaskStream {
     this.client = createServiceClient('providerExchange', options.address, options.credentials) as StreamTasksClient;
     this.cursor = options.cursor ?? '';
     this.backoffMs = options.minBackoffMs ?? 500;
+    this.limit = Math.max(1, Math.floor(options.concurrency ?? 1));
   }
 
   start(): this {
@@ -99,13 +130,14 @@ export class TaskStream {
     this.closed = true;
     this.connection++;
     if (this.timer) clearTimeout(this.timer);
-    this.call?.cancel();
+    this.current?.call.cancel();
     this.client.close();
   }
 
-  /** Settles once every event received so far has been handled. */
+  /** Settles once every event received so far has been handled and its confirmation saved (or abandoned). */
   async idle(): Promise<void> {
-    await this.queue;
+    while (this.inHand.size > 0) await Promise.allSettled([...this.inHand]);
+    await this.saving.catch(() => undefined);
   }
 
   private reconnectLater(): void {
@@ -115,51 +147,98 @@ export class TaskStream {
     this.timer = setTimeout(() => {
       this.timer = undefined;
       // Reconnect only after the events already received are handled, so the cursor sent is the newest.
-      void this.queue.then(() => this.connect());
+      void this.idle().then(() => this.connect());
     }, delay);
+  }
+
+  /** Drops a connection whose event could not be confirmed; the next one starts from the last confirmed cursor. */
+  private abandon(conn: Connection): void {
+    if (conn.id !== this.connection) return;
+    this.connection++;
+    conn.call.cancel();
+    this.reconnectLater();
   }
 
   private connect(): void {
     if (this.closed) return;
-    const connection = ++this.connection;
-    let caughtUp = false;
     const call = this.client.streamTasks({ cursor: this.cursor });
-    this.call = call;
-    call.on('data', (event: StreamTasksResponse) => {
-      call.pause();
-      this.queue = this.queue.then(async () => {
-        if (connection !== this.connection) return;
-        try {
-          await this.handlers.onEvent(event);
-          // Saving the cursor is part of confirming the event: if it fails, the event comes again.
-          if (event.cursor) await this.options.cursorStore?.save(event.cursor);
-        } catch (error) {
-          this.handlers.onHandlerError?.(error, event);
-          // Not confirmed: drop this connection and come back from the last confirmed cursor.
-          this.connection++;
-          call.cancel();
-          this.reconnectLater();
-          return;
-        }
-        if (event.cursor) this.cursor = event.cursor;
-        this.backoffMs = this.options.minBackoffMs ?? 500;
-        if (event.heartbeat && !caughtUp) {
-          caughtUp = true;
-          this.handlers.onCaughtUp?.();
-        }
-        call.resume();
-      });
-    });
+    const conn: Connection = { id: ++this.connection, call, received: [], caughtUp: false };
+    this.current = conn;
+    call.on('data', (event: StreamTasksResponse) => this.receive(conn, event));
     call.on('status', (s: { code: number }) => {
       // A stream the server ended cleanly (e.g. on shutdown) is reopened like a dropped one.
-      if (s.code === status.OK && connection === this.connection) this.reconnectLater();
+      if (s.code === status.OK && conn.id === this.connection) this.reconnectLater();
     });
     call.on('error', (error: ServiceError) => {
-      if (this.closed || connection !== this.connection || error.code === status.CANCELLED) return;
+      if (this.closed || conn.id !== this.connection || error.code === status.CANCELLED) return;
       if (error.code === status.OUT_OF_RANGE) this.cursor = '';
       const final = FINAL.has(error.code);
       this.handlers.onDisconnect?.(error, final ? null : this.backoffMs);
       if (!final) this.reconnectLater();
     });
+  }
+
+  private receive(conn: Connection, event: StreamTasksResponse): void {
+    const entry: Received = { event, handled: false };
+    conn.received.push(entry);
+    if (this.inHand.size + 1 >= this.limit) conn.call.pause();
+    const key = keyOf(event);
+    const before = (key && this.lastOfTask.get(key)) || Promise.resolve();
+    const handling: Promise<void> = before
+      .then(async () => {
+        if (conn.id !== this.connection) return; // abandoned: the event comes again on the next connection
+        try {
+          await this.handlers.onEvent(event);
+        } catch (error) {
+          this.handlers.onHandlerError?.(error, event);
+          this.abandon(conn);
+          return;
+        }
+        entry.handled = true;
+        this.confirm(conn);
+      })
+      .finally(() => {
+        this.inHand.delete(handling);
+        if (key && this.lastOfTask.get(key) === handling) this.lastOfTask.delete(key);
+        if (conn.id === this.connection && !this.closed && this.inHand.size < this.limit) conn.call.resume();
+      });
+    this.inHand.add(handling);
+    if (key) this.lastOfTask.set(key, handling);
+  }
+
+  /** Confirms the handled events at the front of the connection's queue: saves the newest cursor among them. */
+  private confirm(conn: Connection): void {
+    let cursor = '';
+    let last: StreamTasksResponse | undefined;
+    let heartbeat = false;
+    while (conn.received[0]?.handled) {
+      const { event } = conn.received.shift() as Received;
+      last = event;
+      if (event.cursor) cursor = event.cursor;
+      if (event.heartbeat) heartbeat = true;
+    }
+    if (last) this.backoffMs = this.options.minBackoffMs ?? 500;
+    if (cursor && last) {
+      const confirmed = last;
+      const store = this.options.cursorStore;
+      // Saving the cursor is part of confirming the event: if it fails, the events since the last save come again.
+      this.saving = this.saving.then(async () => {
+        if (conn.id !== this.connection) return;
+        try {
+          await store?.save(cursor);
+          this.cursor = cursor;
+        } catch (error) {
+          this.handlers.onHandlerError?.(error, confirmed);
+          this.abandon(conn);
+        }
+      });
+    }
+    if (heartbeat && !conn.caughtUp) {
+      conn.caughtUp = true;
+      // After the save of what came before, so a caught-up adapter has its position on disk.
+      void this.saving.then(() => {
+        if (conn.id === this.connection) this.handlers.onCaughtUp?.();
+      });
+    }
   }
 }
