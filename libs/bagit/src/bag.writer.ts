@@ -55,7 +55,8 @@ export class BagWriter {
   private readonly emittedDirs = new Set<string>(['']);
   private readonly payload: BagFileRecord[] = [];
   private readonly tags = new Map<string, Buffer>();
-  private readonly algorithms: readonly BagAlgorithm[];
+  /** The manifest algorithms, sorted (each payload's digests come back from `addPayload`). */
+  readonly algorithms: readonly BagAlgorithm[];
   private readonly bagInfo: readonly BagInfoField[];
 
   private constructor(
