@@ -51,9 +51,11 @@ function readRecordMetadata(doc: JsonRecord): RecordMetadata {
 /** The canonical bytes of a record's metadata; throws FormatError if a field is out of range. */
 export function encodeRecordMetadata(metadata: RecordMetadata): Uint8Array {
   if (!isHex32(metadata.payloadSha256)) throw new FormatError('"payloadSha256" must be 64 lowercase hex digits');
-  const bytes = encodeCanonical({ type: DOC_TYPE.record, ...metadata });
-  readRecordMetadata(parseCanonical(bytes)); // one set of rules for writing and reading
-  return bytes;
+  const doc = { type: DOC_TYPE.record, ...metadata };
+  // One set of rules for writing and reading, applied to the document before it is encoded (every member is an
+  // integer or an ASCII string of a fixed pattern, so its canonical bytes parse back to exactly this document).
+  readRecordMetadata(doc);
+  return encodeCanonical(doc);
 }
 
 export function parseRecordMetadata(bytes: Uint8Array): RecordMetadata {
