@@ -251,13 +251,14 @@ export class TaskProcessor {
   }
 
   private async disclose(task: Task, view: OrderTask, requestSha256: string) {
-    const acknowledged = (
-      await this.client.acknowledgeTask({ taskId: task.taskId, generation: task.generation, providerReference: '' })
-    ).task;
+    // Both at once: the upload state does not depend on the acknowledgement (one round trip less per order).
+    const [{ task: acknowledged }, current] = await Promise.all([
+      this.client.acknowledgeTask({ taskId: task.taskId, generation: task.generation, providerReference: '' }),
+      this.client.getUploadState({ taskId: task.taskId, uploadId: '' }),
+    ]);
     if (acknowledged && acknowledged.status !== 'TASK_STATUS_ACKNOWLEDGED') {
       return { result: 'skipped' as const, reason: `the task is ${acknowledged.status}` };
     }
-    const current = await this.client.getUploadState({ taskId: task.taskId, uploadId: '' });
     if (current.completed) return { result: 'skipped' as const, reason: 'its upload is already complete' };
     const uploadId = current.uploadId || randomUUID();
     const { ctx, decisions } = taskContext();
