@@ -120,6 +120,29 @@ describe('BagWriter → directory', () => {
     await expect(writer.finish()).rejects.toThrow(/failed/);
   });
 
+  it('lists digests the caller computed without hashing the bytes itself, and refuses a missing one', async () => {
+    const dir = join(scratch, 'bag');
+    const writer = await BagWriter.toDirectory(dir, SAMPLE_OPTIONS);
+    await writer.addPayload('data/a.txt', chunksOf('a\n'), 2, Promise.resolve({ sha256: sha256(Buffer.from('a\n')) }));
+    // A digest that is not the bytes' own goes into the manifest as given: the validator then finds the mismatch.
+    await writer.addPayload(
+      'data/b.txt',
+      chunksOf('b\n'),
+      2,
+      Promise.resolve({ sha256: sha256(Buffer.from('not b\n')) }),
+    );
+    await writer.finish();
+    expect(readFileSync(join(dir, 'manifest-sha256.txt'), 'utf8')).toBe(
+      `${sha256(Buffer.from('a\n'))}  data/a.txt\n${sha256(Buffer.from('not b\n'))}  data/b.txt\n`,
+    );
+    expect((await validateBag(dir)).valid).toBe(false);
+
+    const other = await BagWriter.toDirectory(join(scratch, 'bag2'), SAMPLE_OPTIONS);
+    await expect(other.addPayload('data/a.txt', chunksOf('a\n'), 2, Promise.resolve({ sha512: 'ab' }))).rejects.toThrow(
+      /no sha256 digest/,
+    );
+  });
+
   it('writes a valid bag with an empty payload', async () => {
     const dir = join(scratch, 'bag');
     const summary = await (await BagWriter.toDirectory(dir, SAMPLE_OPTIONS)).finish();

@@ -105,8 +105,15 @@ export class BagWriter {
    * ascending byte order of path (that is what makes the output canonical). With `size` the data goes straight
    * to the output and must match it exactly; without it, tar output is spooled to a temporary file first.
    * A path problem throws `BagPathError` and leaves the writer usable; any failure after that aborts the bag.
+   * `digests`, when given with `size`, are the file's digests for every manifest algorithm as the caller computed
+   * them from the same bytes (e.g. on a worker thread, while this thread writes); the bytes are then not hashed here.
    */
-  async addPayload(path: string, source: PayloadSource, size?: number): Promise<BagFileRecord> {
+  async addPayload(
+    path: string,
+    source: PayloadSource,
+    size?: number,
+    digests?: Promise<Readonly<Record<string, string>>>,
+  ): Promise<BagFileRecord> {
     this.requireOpen();
     this.checkPayloadPath(path);
     if (size !== undefined && (!Number.isSafeInteger(size) || size < 0)) {
@@ -117,7 +124,7 @@ export class BagWriter {
     return this.guard(async () => {
       await this.start();
       for (const dir of ancestorsOf(path)) await this.emitDirectory(dir);
-      const hasher = new MultiHasher(this.algorithms);
+      const hasher = new MultiHasher(digests && size !== undefined ? [] : this.algorithms);
       if (size === undefined && this.sink.needsSize) {
         const spool = await spoolToTempFile(source, hasher, this.options.spoolDir);
         try {
@@ -141,10 +148,31 @@ export class BagWriter {
         }
       }
       await this.sink.endFile();
-      const record: BagFileRecord = { path, size: hasher.size, digests: hasher.digest() };
+      const record: BagFileRecord = {
+        path,
+        size: hasher.size,
+        digests: digests && size !== undefined ? await this.given(path, digests) : hasher.digest(),
+      };
       this.payload.push(record);
       return record;
     });
+  }
+
+  /** Digests the caller computed: one lowercase hex digest per manifest algorithm, or the write fails. */
+  private async given(
+    path: string,
+    digests: Promise<Readonly<Record<string, string>>>,
+  ): Promise<Record<string, string>> {
+    const given = await digests;
+    const out: Record<string, string> = {};
+    for (const alg of this.algorithms) {
+      const digest = given[alg];
+      if (digest === undefined || !/^[0-9a-f]+$/.test(digest)) {
+        throw new BagWriteError(`${path}: no ${alg} digest was given for it`);
+      }
+      out[alg] = digest;
+    }
+    return out;
   }
 
   /** Adds a tag file outside "data/" (e.g. "evx/order.json"); it is written, and listed, by `finish()`. */

@@ -34,3 +34,4 @@ export {
 } from './bag.errors.js';
 export { compareBagPaths, decodeManifestPath, encodeManifestPath } from './bag-path.util.js';
 export { supportedAlgorithms, type BagAlgorithm } from './checksum.util.js';
+export { defaultHashWorkers, HashPool, type FileRange, type HashOutcome } from './checksum.pool.js';

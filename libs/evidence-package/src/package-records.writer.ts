@@ -19,6 +19,12 @@ export interface PackageRecordInput {
   readonly payload: Uint8Array | AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
   /** The uploader's SHA-256 of the payload (hex), checked when given. */
   readonly payloadSha256?: string;
+  /**
+   * The SHA-256 of exactly the bytes `payload` yields, computed by the caller from the same source (e.g. a worker
+   * thread hashing the same file while this thread writes the package); the payload is then not hashed here. It is
+   * still checked against `payloadSha256`.
+   */
+  readonly payloadDigest?: Promise<string>;
 }
 
 export interface RecordsSummary {
@@ -78,6 +84,11 @@ export async function addRecords(
  * pass over the bytes for both), else hashed on the way in.
  */
 async function addHashedPayload(writer: BagWriter, path: string, record: PackageRecordInput): Promise<string> {
+  if (record.payloadDigest && writer.algorithms.length === 1 && writer.algorithms[0] === 'sha256') {
+    const digests = record.payloadDigest.then((sha256) => ({ sha256 }));
+    const written = await writer.addPayload(path, chunksOf(record.payload), record.payloadSize, digests);
+    return written.digests.sha256 as string;
+  }
   if (writer.algorithms.includes('sha256')) {
     const written = await writer.addPayload(path, chunksOf(record.payload), record.payloadSize);
     return written.digests.sha256 as string;

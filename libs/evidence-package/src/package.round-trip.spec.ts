@@ -120,6 +120,21 @@ describe('builder input checks', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('takes a digest computed elsewhere instead of hashing, and still refuses one that differs from the upload', async () => {
+    const bytes = Buffer.from(Array.from({ length: 40 }, (_, j) => 0x61 + (j % 26)));
+    const record = { ...sampleRecords(1)[0]!, payload: bytes };
+    const sha = createHash('sha256').update(bytes).digest('hex');
+    const good = join(dir, 'given-digest.tar');
+    await buildFixturePackage(pki, good, {
+      records: [{ ...record, payloadSha256: sha, payloadDigest: Promise.resolve(sha) }],
+    });
+    expect((await verifyPackage(good, { trustDir: pki, logOrigin: TEST_LOG_ORIGIN })).failure).toBeUndefined();
+    const bad = join(dir, 'wrong-digest.tar');
+    const records = [{ ...record, payloadSha256: sha, payloadDigest: Promise.resolve('1'.repeat(64)) }];
+    await expect(buildFixturePackage(pki, bad, { records })).rejects.toThrow(/record 1: payload hashes to 1{64}/);
+    expect(existsSync(bad)).toBe(false);
+  });
+
   it('refuses a payload shorter than its declared size', async () => {
     const out = join(dir, 'short.tar');
     const records = [{ ...sampleRecords(1)[0]!, payloadSize: 1000 }];

@@ -4,7 +4,9 @@
 // is stored before the step that depends on it, so a retry after a crash rebuilds the same leaf and finds the same
 // log entry instead of adding a second.
 import { createHash } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { join } from 'node:path';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { defaultHashWorkers, HashPool } from '#evx/bagit';
 import {
   buildPackage,
   encodeOrigin,
@@ -33,6 +35,9 @@ import { PackageChain } from './package-chain.js';
 
 const PAGE = 500;
 
+/** Payload files from this size on are hashed on worker threads while the package is written (smaller: here). */
+const WORKER_HASH_BYTES = 1024 * 1024;
+
 export interface CompleteCommand {
   readonly request: CompletePackageRequest;
   /** The origin statement's signedAt, as the adapter signed it. */
@@ -41,11 +46,13 @@ export interface CompleteCommand {
 }
 
 @Injectable()
-export class PackageCompletionService {
+export class PackageCompletionService implements OnModuleDestroy {
   private readonly custodySigner: StatementSigner;
   private readonly anchor: TransparencyLogAnchor;
   /** One completion per package at a time in this process (the stored values make a concurrent one harmless). */
   private readonly running = new Map<string, Promise<EvidencePackageEntity>>();
+  /** Hashing threads for large payload files, started with the first one. */
+  private hashPool?: HashPool;
 
   constructor(
     private readonly packages: EvidencePackageService,
@@ -57,6 +64,11 @@ export class PackageCompletionService {
     const pair = loadServiceKeyPair(config.certsDir, 'vault');
     this.custodySigner = pemStatementSigner(pair.certPem, pair.keyPem);
     this.anchor = new TransparencyLogAnchor(log, appender);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.hashPool?.close();
+    this.hashPool = undefined;
   }
 
   async complete(command: CompleteCommand): Promise<EvidencePackageEntity> {
@@ -296,11 +308,38 @@ export class PackageCompletionService {
           payloadSize: m.payloadSize,
           payloadSha256: m.payloadSha256,
           payload: r.payload ?? this.packages.files.openPayload(packageId, r.payloadFile),
+          ...(r.payload === null && m.payloadSize >= WORKER_HASH_BYTES
+            ? {
+                payloadDigest: this.digestOf(
+                  join(this.packages.files.recordsFolder(packageId), r.payloadFile),
+                  m.payloadSize,
+                ),
+              }
+            : {}),
         };
         after = r.position;
       }
       if (page.length < PAGE) return;
     }
+  }
+
+  /**
+   * SHA-256 of a payload file, read and hashed on a worker thread while this thread streams the same file into the
+   * package (the build then makes one pass over the bytes here instead of two). The build still compares it with the
+   * stored metadata's `payloadSha256`.
+   */
+  private digestOf(file: string, size: number): Promise<string> {
+    this.hashPool ??= new HashPool(defaultHashWorkers());
+    const digest = this.hashPool.hash({ file, start: 0, length: size, noFollow: true }, ['sha256']).then((outcome) => {
+      if (outcome.error !== undefined || outcome.digests?.sha256 === undefined) {
+        throw new Error(`cannot hash ${file}: ${outcome.error ?? 'no digest'}`);
+      }
+      if (outcome.octets !== size) throw new Error(`${file} holds ${outcome.octets} bytes, the record says ${size}`);
+      return outcome.digests.sha256;
+    });
+    // Awaited by the build when it reaches this record; a failure before then must not count as unhandled.
+    digest.catch(() => undefined);
+    return digest;
   }
 
   /** Further certificates go into the package, where a verifier accepts only the provider CA's own. */
