@@ -42,5 +42,11 @@ describe('value formats', () => {
     expect(decodeBase64('AAF=')).toBeUndefined(); // non-zero unused bits
     expect(decodeBase64('AAE')).toBeUndefined(); // no padding
     expect(decodeBase64('AA E=')).toBeUndefined();
+    expect(decodeBase64('AAE=\n')).toBeUndefined();
+    expect(decodeBase64('-_8=')).toBeUndefined(); // URL-safe alphabet
+    expect(decodeBase64('+/8=')).toEqual(Buffer.from([0xfb, 0xff]));
+    expect(decodeBase64('AAE=AAE=')).toBeUndefined(); // padding inside
+    expect(decodeBase64('AA$E=')).toBeUndefined();
+    expect(decodeBase64('')).toEqual(Buffer.alloc(0));
   });
 });
