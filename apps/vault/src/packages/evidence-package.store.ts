@@ -2,6 +2,7 @@
 // package still being where the stream thinks it is, so two streams for one upload cannot both add record n.
 import type { DataSource, EntityManager } from 'typeorm';
 import { EvxError } from '#evx/errors';
+import { querySql } from '#evx/persistence';
 import { EvidencePackageEntity, EvidenceRecordEntity } from '../persistence/evidence-package.entities.js';
 import { insertRows } from '../persistence/typeorm-log.store.js';
 import type { AcceptedRecord, DurableGroup } from './record-intake.js';
@@ -88,13 +89,17 @@ export class EvidencePackageStore {
 
   /** The accepted records in package order, a page at a time (the builder streams them). */
   async records(packageId: string, afterPosition: number, limit: number): Promise<StoredRecordPayload[]> {
-    const postgres = this.dataSource.options.type === 'postgres';
-    const [a, b, c] = postgres ? ['$1', '$2', '$3'] : ['?', '?', '?'];
-    const rows = (await this.dataSource.query(
+    const rows = await querySql<{
+      position: number | string;
+      metadata: string;
+      payload_file: string;
+      payload_base64: string | null;
+    }>(
+      this.dataSource.manager,
       'SELECT position, metadata, payload_file, payload_base64 FROM vault_evidence_record ' +
-        `WHERE package_id = ${a} AND position > ${b} ORDER BY position ASC LIMIT ${c}`,
+        'WHERE package_id = ? AND position > ? ORDER BY position ASC LIMIT ?',
       [packageId, afterPosition, limit],
-    )) as { position: number | string; metadata: string; payload_file: string; payload_base64: string | null }[];
+    );
     return rows.map((r) => ({
       position: Number(r.position),
       metadata: r.metadata,

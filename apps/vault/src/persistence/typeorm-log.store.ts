@@ -1,5 +1,6 @@
 import { DataSource, type EntityManager } from 'typeorm';
 import type { NodeHash, NodeId } from '#evx/merkle';
+import { querySql } from '#evx/persistence';
 import type { LogHead, LogStore, LogTransaction, StoredCheckpoint, StoredEntry } from '#evx/log';
 import { CheckpointEntity, LogEntryEntity, LogNodeEntity } from './log.entities.js';
 
@@ -31,13 +32,6 @@ export async function insertRows(
   await manager.query(`INSERT INTO ${table} (${names}) VALUES ${values}`, rows.flat());
 }
 const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** `?` placeholders as the database wants them: numbered ($1, $2, …) on PostgreSQL. */
-function placeholders(sql: string, postgres: boolean): string {
-  if (!postgres) return sql;
-  let n = 0;
-  return sql.replace(/\?/g, () => `$${++n}`);
-}
 
 /** The raw row of a checkpoint (bigints come back as strings from PostgreSQL). */
 interface CheckpointRow {
@@ -75,7 +69,7 @@ export class TypeormLogStore implements LogStore {
   }
 
   readNodes(ids: readonly NodeId[]): Promise<Uint8Array[]> {
-    return readNodes(this.dataSource.manager, ids, this.postgres);
+    return readNodes(this.dataSource.manager, ids);
   }
 
   async entries(start: number, end: number): Promise<StoredEntry[]> {
@@ -117,8 +111,7 @@ export class TypeormLogStore implements LogStore {
    * query builder, which cost more than the database itself (docs/performance.md).
    */
   private transaction(manager: EntityManager): LogTransaction {
-    const sql = (text: string, parameters: unknown[] = []) =>
-      manager.query(placeholders(text, this.postgres), parameters) as Promise<unknown>;
+    const sql = (text: string, parameters: unknown[] = []) => querySql(manager, text, parameters);
     return {
       lockHead: async () => {
         if (!this.postgres) await sql('UPDATE vault_log_head SET updated_at = updated_at WHERE id = ?', [HEAD_ID]);
@@ -130,7 +123,7 @@ export class TypeormLogStore implements LogStore {
         if (!head) throw new Error('vault_log_head has no row: are the vault migrations applied?');
         return { size: Number(head.size), rootHash: Buffer.from(head.root_hash, 'hex') };
       },
-      readNodes: (ids) => readNodes(manager, ids, this.postgres),
+      readNodes: (ids) => readNodes(manager, ids),
       findByKeys: async (keys) => {
         const found = new Map<string, { seq: number; leafHash: Uint8Array }>();
         for (let i = 0; i < keys.length; i += CHUNK) {
@@ -199,13 +192,14 @@ export class TypeormLogStore implements LogStore {
   }
 }
 
-async function readNodes(manager: EntityManager, ids: readonly NodeId[], postgres: boolean): Promise<Uint8Array[]> {
+async function readNodes(manager: EntityManager, ids: readonly NodeId[]): Promise<Uint8Array[]> {
   if (ids.length === 0) return [];
   const where = ids.map(() => '(level = ? AND idx = ?)').join(' OR ');
-  const rows = (await manager.query(
-    placeholders(`SELECT level, idx, hash FROM vault_log_node WHERE ${where}`, postgres),
+  const rows = await querySql<{ level: number | string; idx: number | string; hash: string }>(
+    manager,
+    `SELECT level, idx, hash FROM vault_log_node WHERE ${where}`,
     ids.flatMap((id) => [id.level, id.index]),
-  )) as { level: number | string; idx: number | string; hash: string }[];
+  );
   const byId = new Map(rows.map((r) => [`${Number(r.level)}/${Number(r.idx)}`, r.hash]));
   return ids.map((id) => {
     const hex = byId.get(`${id.level}/${id.index}`);
