@@ -1,11 +1,19 @@
 import { DataSource, type EntityManager } from 'typeorm';
 import type { NodeHash, NodeId } from '#evx/merkle';
-import { querySql } from '#evx/persistence';
+import { driverSql, querySql, tableOf } from '#evx/persistence';
 import type { LogHead, LogStore, LogTransaction, StoredCheckpoint, StoredEntry } from '#evx/log';
 import { CheckpointEntity, LogEntryEntity, LogNodeEntity } from './log.entities.js';
 
 const HEAD_ID = 1;
-const CHUNK = 400;
+/**
+ * Rows per INSERT (and keys per lookup): a whole batch of the appender's default size (2000) in one statement, 12,000
+ * parameters at most, under PostgreSQL's 65,535 and SQLite's 32,766. 400 cost PostgreSQL 5 round trips per batch of
+ * 500 (docs/performance.md, figure 4).
+ */
+const CHUNK = 2000;
+
+/** Statement texts by table, columns and row count: a few shapes, built once (bounded against a leak). */
+const INSERT_TEXT = new Map<string, string>();
 
 /**
  * One parameterised multi-row INSERT. The log's hot path: TypeORM's `insert` builds the same statement through its
@@ -18,18 +26,18 @@ export async function insertRows(
   rows: readonly (readonly unknown[])[],
 ): Promise<void> {
   if (rows.length === 0) return;
-  const { driver } = manager.connection;
-  const table = manager.connection
-    .getMetadata(entity)
-    .tablePath.split('.')
-    .map((part) => driver.escape(part))
-    .join('.');
-  const postgres = manager.connection.options.type === 'postgres';
-  let n = 0;
-  const tuple = () => `(${columns.map(() => (postgres ? `$${++n}` : '?')).join(', ')})`;
-  const values = rows.map(tuple).join(', ');
-  const names = columns.map((c) => driver.escape(c)).join(', ');
-  await manager.query(`INSERT INTO ${table} (${names}) VALUES ${values}`, rows.flat());
+  const table = tableOf(manager.connection, entity);
+  const key = `${table}|${columns.join(',')}|${rows.length}`;
+  let text = INSERT_TEXT.get(key);
+  if (text === undefined) {
+    const { driver } = manager.connection;
+    const tuple = `(${columns.map(() => '?').join(', ')})`;
+    const names = columns.map((c) => driver.escape(c)).join(', ');
+    text = `INSERT INTO ${table} (${names}) VALUES ${new Array<string>(rows.length).fill(tuple).join(', ')}`;
+    if (INSERT_TEXT.size >= 256) INSERT_TEXT.clear();
+    INSERT_TEXT.set(key, text);
+  }
+  await manager.query(driverSql(manager.connection, text), rows.flat());
 }
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
