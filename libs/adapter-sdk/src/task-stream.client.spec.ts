@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import {
   credentials,
+  status,
   loadPackageDefinition,
   Server,
   ServerCredentials,
@@ -43,6 +44,7 @@ async function serve(events: StreamTasksResponse[]) {
   return {
     address: `127.0.0.1:${port}`,
     requests,
+    calls,
     close: () => {
       for (const call of calls) call.end();
       server.forceShutdown();
@@ -111,7 +113,10 @@ describe('TaskStream', () => {
       },
       { onEvent: handlers.onEvent, onCaughtUp: () => (caughtUp = true) },
     ).start();
-    cleanups.push(() => stream.close(), () => server.close());
+    cleanups.push(
+      () => stream.close(),
+      () => server.close(),
+    );
     return { stream, handlers, saved, caughtUp: () => caughtUp };
   }
 
@@ -189,11 +194,74 @@ describe('TaskStream', () => {
         },
       },
     ).start();
-    cleanups.push(() => stream.close(), () => server.close());
+    cleanups.push(
+      () => stream.close(),
+      () => server.close(),
+    );
     for (let i = 0; i < 100 && stream.cursor !== 'c3'; i++) await tick();
     expect(stream.cursor).toBe('c3');
     // The second connection resumed after c1, the last event confirmed before the failure.
     expect(server.requests).toEqual(['', 'c1']);
     expect(seen.filter((c) => c === 'c2')).toHaveLength(2);
+  });
+
+  it('survives callbacks that throw: the failed event is handled again and nothing else is skipped', async () => {
+    const server = await serve([taskEvent('c1', 'task-a'), taskEvent('c2', 'task-a', 2), taskEvent('c3', 'task-b')]);
+    const seen: string[] = [];
+    let failed = false;
+    const stream = new TaskStream(
+      { address: server.address, credentials: credentials.createInsecure(), concurrency: 2, minBackoffMs: 10 },
+      {
+        onEvent: async (event) => {
+          seen.push(event.cursor);
+          if (event.cursor === 'c1' && !failed) {
+            failed = true;
+            throw new Error('transient');
+          }
+        },
+        onHandlerError: () => {
+          throw new Error('a listener that fails itself');
+        },
+        onCaughtUp: () => {
+          throw new Error('another one');
+        },
+      },
+    ).start();
+    cleanups.push(
+      () => stream.close(),
+      () => server.close(),
+    );
+    for (let i = 0; i < 100 && stream.cursor !== 'c3'; i++) await tick();
+    expect(stream.cursor).toBe('c3');
+    expect(seen.filter((c) => c === 'c1')).toHaveLength(2);
+    expect(seen).toContain('c2');
+  });
+
+  it('reconnects once when the connection drops while a handler is busy and that handler then fails', async () => {
+    const server = await serve([taskEvent('c1', 'task-a')]);
+    let release!: (error?: Error) => void;
+    let calls = 0;
+    const stream = new TaskStream(
+      { address: server.address, credentials: credentials.createInsecure(), concurrency: 2, minBackoffMs: 10 },
+      {
+        onEvent: async () => {
+          if (++calls > 1) return;
+          await new Promise<void>((resolve, reject) => (release = (e) => (e ? reject(e) : resolve())));
+        },
+      },
+    ).start();
+    cleanups.push(
+      () => stream.close(),
+      () => server.close(),
+    );
+    for (let i = 0; i < 100 && calls === 0; i++) await tick();
+    // The server drops the stream while the handler still works; then the handler fails.
+    server.calls[0]?.emit('error', { code: status.UNAVAILABLE, details: 'going away' });
+    await tick();
+    release(new Error('the upload failed'));
+    for (let i = 0; i < 100 && stream.cursor !== 'c1'; i++) await tick();
+    await tick();
+    expect(stream.cursor).toBe('c1');
+    expect(server.requests).toEqual(['', '']);
   });
 });

@@ -81,6 +81,8 @@ export class TaskStream {
   private readonly limit: number;
   private current?: Connection;
   private timer?: NodeJS.Timeout;
+  /** A reconnection is pending (its timer, then waiting for the handlers in hand): at most one at a time. */
+  private reconnecting = false;
   private closed = false;
   private backoffMs: number;
   /** Bumped on every connection: events of an abandoned connection are dropped unhandled. */
@@ -141,14 +143,27 @@ export class TaskStream {
   }
 
   private reconnectLater(): void {
-    if (this.closed || this.timer) return;
+    if (this.closed || this.reconnecting) return;
+    this.reconnecting = true;
     const delay = this.backoffMs;
     this.backoffMs = Math.min(this.backoffMs * 2, this.options.maxBackoffMs ?? 10_000);
     this.timer = setTimeout(() => {
       this.timer = undefined;
       // Reconnect only after the events already received are handled, so the cursor sent is the newest.
-      void this.idle().then(() => this.connect());
+      void this.idle().then(() => {
+        this.reconnecting = false;
+        this.connect();
+      });
     }, delay);
+  }
+
+  /** Calls one of the caller's callbacks: a failure of its own must not stop the stream. */
+  private tell(callback: () => void): void {
+    try {
+      callback();
+    } catch {
+      // The callback's own problem; the stream's state does not depend on it.
+    }
   }
 
   /** Drops a connection whose event could not be confirmed; the next one starts from the last confirmed cursor. */
@@ -173,7 +188,8 @@ export class TaskStream {
       if (this.closed || conn.id !== this.connection || error.code === status.CANCELLED) return;
       if (error.code === status.OUT_OF_RANGE) this.cursor = '';
       const final = FINAL.has(error.code);
-      this.handlers.onDisconnect?.(error, final ? null : this.backoffMs);
+      this.tell(() => this.handlers.onDisconnect?.(error, final ? null : this.backoffMs));
+      // What is still in hand finishes and is confirmed; the next connection starts after it (reconnectLater).
       if (!final) this.reconnectLater();
     });
   }
@@ -184,19 +200,21 @@ export class TaskStream {
     if (this.inHand.size + 1 >= this.limit) conn.call.pause();
     const key = keyOf(event);
     const before = (key && this.lastOfTask.get(key)) || Promise.resolve();
+    // Never rejects: `before` is only waited for, and every failure here is handled in place.
     const handling: Promise<void> = before
       .then(async () => {
         if (conn.id !== this.connection) return; // abandoned: the event comes again on the next connection
         try {
           await this.handlers.onEvent(event);
         } catch (error) {
-          this.handlers.onHandlerError?.(error, event);
+          this.tell(() => this.handlers.onHandlerError?.(error, event));
           this.abandon(conn);
           return;
         }
         entry.handled = true;
         this.confirm(conn);
       })
+      .catch(() => undefined)
       .finally(() => {
         this.inHand.delete(handling);
         if (key && this.lastOfTask.get(key) === handling) this.lastOfTask.delete(key);
@@ -223,12 +241,13 @@ export class TaskStream {
       const store = this.options.cursorStore;
       // Saving the cursor is part of confirming the event: if it fails, the events since the last save come again.
       this.saving = this.saving.then(async () => {
-        if (conn.id !== this.connection) return;
+        // Work finished while the stream was closing is still confirmed; an abandoned connection's is not.
+        if (conn.id !== this.connection && !this.closed) return;
         try {
           await store?.save(cursor);
           this.cursor = cursor;
         } catch (error) {
-          this.handlers.onHandlerError?.(error, confirmed);
+          this.tell(() => this.handlers.onHandlerError?.(error, confirmed));
           this.abandon(conn);
         }
       });
@@ -237,7 +256,7 @@ export class TaskStream {
       conn.caughtUp = true;
       // After the save of what came before, so a caught-up adapter has its position on disk.
       void this.saving.then(() => {
-        if (conn.id === this.connection) this.handlers.onCaughtUp?.();
+        if (conn.id === this.connection) this.tell(() => this.handlers.onCaughtUp?.());
       });
     }
   }
