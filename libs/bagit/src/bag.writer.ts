@@ -1,11 +1,12 @@
 // Streaming, deterministic BagIt 1.0 writer. Entry order and tar header choices are specified in README.md.
+import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { BagPathError, BagWriteError } from './bag.errors.js';
 import { BagPathRegistry } from './bag-path.registry.js';
 import { ancestorsOf, compareBagPaths, describePathProblem } from './bag-path.util.js';
 import type { BagSink } from './bag.sink.js';
-import { MultiHasher, type BagAlgorithm } from './checksum.util.js';
+import { algorithmSpec, MultiHasher, type BagAlgorithm } from './checksum.util.js';
 import { DirectorySink } from './directory.sink.js';
 import { spoolToTempFile } from './spool.util.js';
 import { TarSink } from './tar.sink.js';
@@ -167,7 +168,7 @@ export class BagWriter {
     const out: Record<string, string> = {};
     for (const alg of this.algorithms) {
       const digest = given[alg];
-      if (digest === undefined || !/^[0-9a-f]+$/.test(digest)) {
+      if (digest === undefined || !/^[0-9a-f]+$/.test(digest) || digest.length !== hexLengthOf(alg)) {
         throw new BagWriteError(`${path}: no ${alg} digest was given for it`);
       }
       out[alg] = digest;
@@ -287,4 +288,16 @@ export class BagWriter {
 function asBytes(chunk: unknown, path: string): Uint8Array {
   if (chunk instanceof Uint8Array) return chunk;
   throw new BagWriteError(`${path}: payload sources must yield Uint8Array chunks (got ${typeof chunk})`);
+}
+
+const HEX_LENGTHS = new Map<string, number>();
+
+/** How many hex digits a digest of `algorithm` has (e.g. 64 for sha256). */
+function hexLengthOf(algorithm: BagAlgorithm): number {
+  let length = HEX_LENGTHS.get(algorithm);
+  if (length === undefined) {
+    length = createHash(algorithmSpec(algorithm)?.node ?? algorithm).digest('hex').length;
+    HEX_LENGTHS.set(algorithm, length);
+  }
+  return length;
 }

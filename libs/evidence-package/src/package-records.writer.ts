@@ -86,6 +86,8 @@ export async function addRecords(
 async function addHashedPayload(writer: BagWriter, path: string, record: PackageRecordInput): Promise<string> {
   if (record.payloadDigest && writer.algorithms.length === 1 && writer.algorithms[0] === 'sha256') {
     const digests = record.payloadDigest.then((sha256) => ({ sha256 }));
+    // Awaited only after the bytes are written; if writing fails first, its failure is the one reported.
+    digests.catch(() => undefined);
     const written = await writer.addPayload(path, chunksOf(record.payload), record.payloadSize, digests);
     return written.digests.sha256 as string;
   }

@@ -53,6 +53,7 @@ export class PackageCompletionService implements OnModuleDestroy {
   private readonly running = new Map<string, Promise<EvidencePackageEntity>>();
   /** Hashing threads for large payload files, started with the first one. */
   private hashPool?: HashPool;
+  private stopping = false;
 
   constructor(
     private readonly packages: EvidencePackageService,
@@ -67,6 +68,7 @@ export class PackageCompletionService implements OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.stopping = true;
     await this.hashPool?.close();
     this.hashPool = undefined;
   }
@@ -308,7 +310,7 @@ export class PackageCompletionService implements OnModuleDestroy {
           payloadSize: m.payloadSize,
           payloadSha256: m.payloadSha256,
           payload: r.payload ?? this.packages.files.openPayload(packageId, r.payloadFile),
-          ...(r.payload === null && m.payloadSize >= WORKER_HASH_BYTES
+          ...(r.payload === null && m.payloadSize >= WORKER_HASH_BYTES && !this.stopping
             ? {
                 payloadDigest: this.digestOf(
                   join(this.packages.files.recordsFolder(packageId), r.payloadFile),
@@ -326,11 +328,17 @@ export class PackageCompletionService implements OnModuleDestroy {
   /**
    * SHA-256 of a payload file, read and hashed on a worker thread while this thread streams the same file into the
    * package (the build then makes one pass over the bytes here instead of two). The build still compares it with the
-   * stored metadata's `payloadSha256`.
+   * stored metadata's `payloadSha256`. Both threads read the same stored file, seconds apart: a change to the file in
+   * between would give a package whose manifest does not match its bytes, which every verifier refuses.
    */
   private digestOf(file: string, size: number): Promise<string> {
-    this.hashPool ??= new HashPool(defaultHashWorkers());
-    const digest = this.hashPool.hash({ file, start: 0, length: size, noFollow: true }, ['sha256']).then((outcome) => {
+    const pool = (this.hashPool ??= new HashPool(defaultHashWorkers()));
+    const digest = pool.hash({ file, start: 0, length: size, noFollow: true }, ['sha256']).then((outcome) => {
+      if (outcome.error === 'no hashing thread is running' && this.hashPool === pool) {
+        // Every thread died: the next build starts new ones instead of failing until the vault restarts.
+        this.hashPool = undefined;
+        void pool.close();
+      }
       if (outcome.error !== undefined || outcome.digests?.sha256 === undefined) {
         throw new Error(`cannot hash ${file}: ${outcome.error ?? 'no digest'}`);
       }

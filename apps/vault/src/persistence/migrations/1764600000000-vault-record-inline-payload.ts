@@ -17,7 +17,17 @@ export class VaultRecordInlinePayload1764600000000 implements MigrationInterface
     );
   }
 
+  /** Refuses while any record keeps its payload in the row: dropping the column would destroy evidence. */
   async down(q: QueryRunner): Promise<void> {
+    const [row] = (await q.query(
+      'SELECT COUNT(*) AS n FROM vault_evidence_record WHERE payload_base64 IS NOT NULL',
+    )) as { n: number | string }[];
+    if (Number(row?.n ?? 0) > 0) {
+      throw new Error(
+        `cannot undo VaultRecordInlinePayload: ${row?.n} records keep their payload in the row (payload_base64); ` +
+          'write them to files first',
+      );
+    }
     await q.dropColumn('vault_evidence_record', 'payload_base64');
   }
 }
