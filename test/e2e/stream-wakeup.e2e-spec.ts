@@ -3,10 +3,11 @@
 // (each test's timeout is far below the poll interval). Polling remains for rows written by other instances.
 import { randomUUID } from 'node:crypto';
 import type { ClientReadableStream } from '@grpc/grpc-js';
-import { signApprovalValue, signRequestValue } from '#evx/authorisation';
+import { signRequestValue } from '#evx/authorisation';
 import { createServiceClient, type StreamTasksResponse } from '#evx/proto';
 import { sharedTestPki } from '../support/test-pki.js';
-import { callUnary, channelAs, keyPairOf, startTestStack, type TestStack } from '../support/test-stack.js';
+import { exchangeHelpers, TELCO } from '../support/exchange-helpers.js';
+import { channelAs, startTestStack, type TestStack } from '../support/test-stack.js';
 
 let stack: TestStack;
 
@@ -18,53 +19,14 @@ afterAll(async () => {
   await stack?.close();
 });
 
-interface Order {
-  authorisationId: string;
-  generation: number;
-  status: string;
-  bundle: { canonicalRequest: Buffer };
-}
-
-const key = (file: string) => {
-  const pair = keyPairOf(stack.pki, file);
-  return { certificatePem: pair.certPem, privateKeyPem: pair.keyPem };
-};
-
-async function call(as: string, method: string, request: unknown): Promise<Order> {
-  const address = `localhost:${stack.ports.authorityGrpc}`;
-  return (await callUnary<{ authorisation: Order }>('authority', address, method, request, channelAs(stack.pki, as)))
-    .authorisation;
-}
-
-async function approve(order: Order, as: string, role: 'SUPERVISOR' | 'JUDGE'): Promise<Order> {
-  const decidedAt = new Date();
-  const [agency, id] = as.split('.') as [string, string];
-  const value = await signApprovalValue(
-    order.bundle.canonicalRequest,
-    {
-      approverUri: `evx://authority/${agency}/approver/${id}`,
-      role,
-      kind: 'STANDARD',
-      decision: 'APPROVED',
-      reason: '',
-      decidedAt,
-    },
-    key(as),
-  );
-  return call(as, 'approveRequest', {
-    authorisationId: order.authorisationId,
-    expectedGeneration: order.generation,
-    role: `APPROVER_ROLE_${role}`,
-    decidedAt: { seconds: String(Math.floor(decidedAt.getTime() / 1000)), nanos: (decidedAt.getTime() % 1000) * 1e6 },
-    signature: { value },
-  });
-}
+// An order's authority-side calls as in the provider-exchange tests (test/support/exchange-helpers.ts).
+const { key, authority: call, approve, exchange } = exchangeHelpers(() => stack);
 
 it('a dispatched task reaches an open adapter stream, and its acknowledgement the order, without waiting for a poll', async () => {
   const client = createServiceClient(
     'providerExchange',
     `localhost:${stack.ports.providerEdge}`,
-    channelAs(stack.pki, 'telco-a.main'),
+    channelAs(stack.pki, TELCO),
   );
   const stream = (
     client as unknown as { streamTasks(r: unknown): ClientReadableStream<StreamTasksResponse> }
@@ -108,13 +70,7 @@ it('a dispatched task reaches an open adapter stream, and its acknowledgement th
     if (order.status === 'REQUEST_STATUS_AWAITING_APPROVAL') order = await approve(order, 'police-hn.judge-1', 'JUDGE');
     const task = (await arrived)!;
 
-    await callUnary(
-      'providerExchange',
-      `localhost:${stack.ports.providerEdge}`,
-      'acknowledgeTask',
-      { taskId: task.taskId, generation: task.generation },
-      channelAs(stack.pki, 'telco-a.main'),
-    );
+    await exchange(TELCO, 'acknowledgeTask', { taskId: task.taskId, generation: task.generation });
     for (;;) {
       const now = await call('police-hn.inv-1', 'getRequest', { authorisationId: draft.authorisationId });
       if (now.status === 'REQUEST_STATUS_ACKNOWLEDGED') break;

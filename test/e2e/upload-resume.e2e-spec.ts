@@ -9,26 +9,19 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { status, type Client, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
-import { signApprovalValue, signRequestValue } from '#evx/authorisation';
 import { encodeOrigin, parseSignatureEnvelope, pemStatementSigner, signStatement } from '#evx/evidence-package';
 import {
   createServiceClient,
   type EvidencePackage,
   type EvidenceRecord,
   type GetUploadStateResponse,
-  type StreamTasksResponse,
   type Task,
   type UploadEvidenceRequest,
   type UploadEvidenceResponse,
 } from '#evx/proto';
+import { END, exchangeHelpers, refusal, START, TELCO, ts } from '../support/exchange-helpers.js';
 import { sharedTestPki } from '../support/test-pki.js';
-import { callUnary, channelAs, keyPairOf, startTestStack, type TestStack } from '../support/test-stack.js';
-
-interface Order {
-  authorisationId: string;
-  generation: number;
-  bundle: { canonicalRequest: Buffer };
-}
+import { channelAs, keyPairOf, startTestStack, type TestStack } from '../support/test-stack.js';
 
 let stack: TestStack;
 let dir: string;
@@ -43,73 +36,20 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-const TELCO = 'telco-a.main';
-const START = Date.parse('2026-10-01T00:00:00Z');
-const END = Date.parse('2026-11-01T00:00:00Z');
-const ts = (ms: number) => ({ seconds: String(Math.floor(ms / 1000)), nanos: (ms % 1000) * 1e6 });
+// ---- an approved, acknowledged order to telco-a, and the adapter's calls (test/support/exchange-helpers.ts) -------
 
-// ---- an approved order to telco-a (as in provider-exchange.e2e-spec.ts) ------------------------------------------
+const helpers = exchangeHelpers(() => stack);
 
-const key = (file: string) => {
-  const pair = keyPairOf(stack.pki, file);
-  return { certificatePem: pair.certPem, privateKeyPem: pair.keyPem };
-};
-
-async function authority(as: string, method: string, request: unknown): Promise<Order> {
-  const address = `localhost:${stack.ports.authorityGrpc}`;
-  return (await callUnary<{ authorisation: Order }>('authority', address, method, request, channelAs(stack.pki, as)))
-    .authorisation;
-}
-
-async function approve(order: Order, as: string, role: 'SUPERVISOR' | 'PROSECUTOR'): Promise<Order> {
-  const decidedAt = new Date();
-  const [agency, id] = as.split('.') as [string, string];
-  const value = await signApprovalValue(
-    order.bundle.canonicalRequest,
-    {
-      approverUri: `evx://authority/${agency}/approver/${id}`,
-      role,
-      kind: 'STANDARD',
-      decision: 'APPROVED',
-      reason: '',
-      decidedAt,
-    },
-    key(as),
-  );
-  return authority(as, 'approveRequest', {
-    authorisationId: order.authorisationId,
-    expectedGeneration: order.generation,
-    role: `APPROVER_ROLE_${role}`,
-    decidedAt: ts(decidedAt.getTime()),
-    signature: { value },
-  });
+function exchange<T>(method: string, request: unknown): Promise<T> {
+  return helpers.exchange<T>(TELCO, method, request);
 }
 
 async function acknowledgedTask(caseReference: string): Promise<Task> {
-  const draft = await authority('police-hn.inv-1', 'createRequest', {
-    idempotencyKey: randomUUID(),
-    details: {
-      caseReference,
-      legalBasis: { law: 'Code of Criminal Procedure', article: '126na(1)', orderDocumentSha256: Buffer.alloc(32, 3) },
-      typeOfCase: 'TYPE_OF_CASE_CYBERCRIME',
-      urgency: 'URGENCY_STANDARD',
-      targetProviderId: 'telco-a',
-      requestDetails: {
-        requestTypes: ['REQUEST_TYPE_SUBSCRIBER_DATA'],
-        selectors: [{ selectorId: 's1', msisdn: '+31612345678' }],
-        timeRange: { startTime: ts(START), endTime: ts(END) },
-      },
-      confidential: true,
-    },
+  const task = await helpers.approvedTask(caseReference, {
+    requestTypes: ['REQUEST_TYPE_SUBSCRIBER_DATA'],
+    selectors: [{ selectorId: 's1', msisdn: '+31612345678' }],
+    timeRange: { startTime: ts(START), endTime: ts(END) },
   });
-  const value = await signRequestValue(draft.bundle.canonicalRequest, key('police-hn.inv-1'));
-  const submitted = await authority('police-hn.inv-1', 'submitRequest', {
-    authorisationId: draft.authorisationId,
-    expectedGeneration: draft.generation,
-    requesterSignature: { value },
-  });
-  await approve(await approve(submitted, 'police-hn.sup-1', 'SUPERVISOR'), 'police-hn.pros-1', 'PROSECUTOR');
-  const task = await waitForTask((t) => t.authorisationId === draft.authorisationId);
   const { task: acknowledged } = await exchange<{ task: Task }>('acknowledgeTask', {
     taskId: task.taskId,
     generation: task.generation,
@@ -118,37 +58,7 @@ async function acknowledgedTask(caseReference: string): Promise<Task> {
   return acknowledged;
 }
 
-// ---- the adapter side ----------------------------------------------------------------------------------------
-
-const edge = () => `localhost:${stack.ports.providerEdge}`;
-
-function exchange<T>(method: string, request: unknown): Promise<T> {
-  return callUnary<T>('providerExchange', edge(), method, request, channelAs(stack.pki, TELCO));
-}
-
-async function waitForTask(match: (task: Task) => boolean): Promise<Task> {
-  const client = createServiceClient('providerExchange', edge(), channelAs(stack.pki, TELCO));
-  try {
-    return await new Promise<Task>((resolve, reject) => {
-      const call = (
-        client as unknown as { streamTasks(r: unknown): NodeJS.EventEmitter & { cancel(): void } }
-      ).streamTasks({ cursor: '' });
-      let heartbeats = 0;
-      call.on('data', (event: StreamTasksResponse) => {
-        if (event.task && match(event.task)) {
-          call.cancel();
-          resolve(event.task);
-        } else if (event.heartbeat && ++heartbeats >= 20) {
-          call.cancel();
-          reject(new Error('the task did not reach the stream'));
-        }
-      });
-      call.on('error', (error: ServiceError) => (error.code === status.CANCELLED ? undefined : reject(error)));
-    });
-  } finally {
-    client.close();
-  }
-}
+const edge = () => helpers.edge();
 
 interface Upload {
   write(message: UploadEvidenceRequest): void;
@@ -187,15 +97,6 @@ async function upload(taskId: string, uploadId: string, messages: EvidenceRecord
   for (const record of messages) u.write({ record });
   u.end();
   return u.result;
-}
-
-async function failure(promise: Promise<unknown>): Promise<ServiceError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as ServiceError;
-  }
-  throw new Error('the call succeeded but was expected to fail');
 }
 
 const state = (taskId: string) => exchange<GetUploadStateResponse>('getUploadState', { taskId, uploadId: '' });
@@ -348,7 +249,7 @@ describe('an upload cut by the adapter and resumed', () => {
     // on both sides. The unit tests of EvidenceUploadService cut the call while the header is still being handled.)
     await cut.sent({ record: messagesOf(CHUNKED)[0]! });
     cut.cancel();
-    expect((await failure(cut.result)).code).toBe(status.CANCELLED);
+    expect((await refusal(cut.result)).code).toBe(status.CANCELLED);
 
     // What arrived before the cut is still handled and the vault's stream half-closed: the half record is gone,
     // everything before it is settled.
@@ -363,7 +264,7 @@ describe('an upload cut by the adapter and resumed', () => {
       [String(OUT_OF_SCOPE), 'ERROR_CODE_OUT_OF_SCOPE'],
     ]);
     // Nothing of record 7 was kept: another upload_id for the task is still refused (a task has one upload) ...
-    const other = await failure(upload(task.taskId, randomUUID(), messagesOf(1)));
+    const other = await refusal(upload(task.taskId, randomUUID(), messagesOf(1)));
     expect(other.code).toBe(status.FAILED_PRECONDITION);
     expect(other.metadata.get('evx-error-code')).toEqual(['INVALID_STATE']);
 
@@ -456,7 +357,7 @@ describe('an upload cut by the adapter and resumed', () => {
     const second = await upload(task.taskId, uploadId, recordsFrom(OUT_OF_SCOPE));
     expect(second).toMatchObject({ durableSequenceNumber: String(COUNT), recordCount: String(COUNT - 1) });
     // sequence_number 0 is refused clearly, not taken for a chunk of the record before it.
-    const zero = await failure(upload(task.taskId, uploadId, [{ ...messagesOf(1)[0]!, sequenceNumber: '0' }]));
+    const zero = await refusal(upload(task.taskId, uploadId, [{ ...messagesOf(1)[0]!, sequenceNumber: '0' }]));
     expect([zero.code, zero.details]).toEqual([status.INVALID_ARGUMENT, expect.stringMatching(/from 1/)]);
     const pkg = await complete(task, uploadId);
     expect(Buffer.from(pkg.chainHead).equals(Buffer.from(resumedPackage.chainHead))).toBe(true);

@@ -57,7 +57,7 @@ export function exchangeHelpers(s: () => TestStack) {
       .authorisation;
   }
 
-  async function approve(order: Order, as: string, role: 'SUPERVISOR' | 'PROSECUTOR'): Promise<Order> {
+  async function approve(order: Order, as: string, role: 'SUPERVISOR' | 'PROSECUTOR' | 'JUDGE'): Promise<Order> {
     const decidedAt = new Date();
     const [agency, id] = as.split('.') as [string, string];
     const value = await signApprovalValue(
@@ -81,8 +81,11 @@ export function exchangeHelpers(s: () => TestStack) {
     });
   }
 
-  /** Creates, submits and approves an order to telco-a; returns the task as it reaches telco-a's stream. */
-  async function approvedTask(caseReference: string): Promise<Task> {
+  /**
+   * Creates, submits and approves an order to telco-a; returns the task as it reaches telco-a's stream. By default the
+   * order asks for subscriber and user-identifying data of two selectors; `requestDetails` replaces that scope.
+   */
+  async function approvedTask(caseReference: string, requestDetails?: Record<string, unknown>): Promise<Task> {
     const draft = await authority('police-hn.inv-1', 'createRequest', {
       idempotencyKey: randomUUID(),
       details: {
@@ -95,7 +98,7 @@ export function exchangeHelpers(s: () => TestStack) {
         typeOfCase: 'TYPE_OF_CASE_CYBERCRIME',
         urgency: 'URGENCY_STANDARD',
         targetProviderId: 'telco-a',
-        requestDetails: {
+        requestDetails: requestDetails ?? {
           requestTypes: ['REQUEST_TYPE_SUBSCRIBER_DATA', 'REQUEST_TYPE_USER_IDENTIFYING_DATA'],
           selectors: [
             { selectorId: 's1', msisdn: '+31612345678' },
