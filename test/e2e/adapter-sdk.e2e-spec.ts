@@ -14,21 +14,13 @@ import {
   type Adapter,
   type TaskOutcome,
 } from '#evx/adapter-sdk';
-import { signApprovalValue, signRequestValue } from '#evx/authorisation';
+import { signRequestValue } from '#evx/authorisation';
 import { loadConfig } from '#evx/config';
 import { MockAdapterConfig, startMockAdapter, type RunningMockAdapter } from '#evx/mock-providers';
-import type { ApproverRole } from '#evx/workflow';
 import { aSignedTask } from '../../libs/adapter-sdk/src/testing/signed-task.fixture.js';
+import { exchangeHelpers, type Order } from '../support/exchange-helpers.js';
 import { sharedTestPki } from '../support/test-pki.js';
-import { callUnary, channelAs, keyPairOf, startTestStack, type TestStack } from '../support/test-stack.js';
-
-interface Order {
-  authorisationId: string;
-  taskId: string;
-  generation: number;
-  status: string;
-  bundle: { canonicalRequest: Buffer };
-}
+import { callUnary, channelAs, startTestStack, type TestStack } from '../support/test-stack.js';
 
 const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined };
 let stack: TestStack;
@@ -52,40 +44,8 @@ afterAll(async () => {
 
 const ts = (iso: string) => ({ seconds: Math.floor(Date.parse(iso) / 1000), nanos: 0 });
 
-function key(file: string) {
-  const pair = keyPairOf(stack.pki, file);
-  return { certificatePem: pair.certPem, privateKeyPem: pair.keyPem };
-}
-
-async function authority(as: string, method: string, request: unknown): Promise<Order> {
-  const address = `localhost:${stack.ports.authorityGrpc}`;
-  return (await callUnary<{ authorisation: Order }>('authority', address, method, request, channelAs(stack.pki, as)))
-    .authorisation;
-}
-
-async function approve(order: Order, as: string, role: ApproverRole): Promise<Order> {
-  const decidedAt = new Date();
-  const [agency, id] = as.split('.') as [string, string];
-  const value = await signApprovalValue(
-    order.bundle.canonicalRequest,
-    {
-      approverUri: `evx://authority/${agency}/approver/${id}`,
-      role,
-      kind: 'STANDARD',
-      decision: 'APPROVED',
-      reason: '',
-      decidedAt,
-    },
-    key(as),
-  );
-  return authority(as, 'approveRequest', {
-    authorisationId: order.authorisationId,
-    expectedGeneration: order.generation,
-    role: `APPROVER_ROLE_${role}`,
-    decidedAt: { seconds: Math.floor(decidedAt.getTime() / 1000), nanos: (decidedAt.getTime() % 1000) * 1e6 },
-    signature: { value },
-  });
-}
+// The authority side as in the provider-exchange tests (test/support/exchange-helpers.ts).
+const { key, authority, approve } = exchangeHelpers(() => stack);
 
 /** An order created, signed, and approved by supervisor and judge: dispatched to the provider's adapter. */
 async function approvedOrder(targetProviderId: string, requestDetails: Record<string, unknown>): Promise<Order> {

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { status, type Client, type ServiceError } from '@grpc/grpc-js';
 import { signApprovalValue, signRequestValue } from '#evx/authorisation';
+import type { ApproverRole } from '#evx/workflow';
 import {
   createServiceClient,
   type EvidenceRecord,
@@ -16,6 +17,8 @@ import { callUnary, channelAs, keyPairOf, type TestStack } from './test-stack.js
 
 export interface Order {
   authorisationId: string;
+  /** Set once the order is dispatched. */
+  taskId: string;
   generation: number;
   status: string;
   bundle: { canonicalRequest: Buffer };
@@ -57,7 +60,7 @@ export function exchangeHelpers(s: () => TestStack) {
       .authorisation;
   }
 
-  async function approve(order: Order, as: string, role: 'SUPERVISOR' | 'PROSECUTOR' | 'JUDGE'): Promise<Order> {
+  async function approve(order: Order, as: string, role: ApproverRole): Promise<Order> {
     const decidedAt = new Date();
     const [agency, id] = as.split('.') as [string, string];
     const value = await signApprovalValue(
