@@ -10,6 +10,7 @@ import {
   TypeormAuditOutbox,
 } from './audit-outbox.store.js';
 import { openDataSource, type DatabaseSettings } from './data-source.factory.js';
+import { driverSql } from './raw-sql.js';
 
 const SERVICE = 'outbox-spec';
 
@@ -122,5 +123,18 @@ describe.each(databases)('TypeormAuditOutbox on %s', (_name, settings) => {
       }),
     ).rejects.toThrow('the change fails');
     expect(await outbox.backlog()).toBe(before);
+  });
+
+  it('enqueueFor writes the events once per row of its source, none for an empty one', async () => {
+    const before = await outbox.backlog();
+    const none = outbox.enqueueFor('(SELECT 1 AS one WHERE 1 = 0) AS gate', [event(1)], 4000);
+    await ds.query(driverSql(ds, none.sql), none.parameters as unknown[]);
+    expect(await outbox.backlog()).toBe(before);
+
+    const events = [event(2), event(3)];
+    const one = outbox.enqueueFor('(SELECT 1 AS one) AS gate', events, 4000);
+    await ds.query(driverSql(ds, one.sql), one.parameters as unknown[]);
+    expect((await outbox.pending(1000)).slice(-2)).toEqual(events);
+    expect(await outbox.backlog()).toBe(before + 2);
   });
 });

@@ -95,26 +95,46 @@ export class TypeormAuditOutbox implements AuditOutboxStore {
 
   async enqueue(manager: EntityManager, events: readonly AuditEventInput[], at: number): Promise<void> {
     if (events.length === 0) return;
-    const rows = events.map((e) => {
-      // Events recorded together (or in the same millisecond) keep the order they were recorded in.
-      this.lastStamp = Math.max(at, this.lastStamp + 1);
-      return {
-        eventId: e.eventId,
-        event: JSON.stringify(e),
-        createdAt: this.lastStamp,
-        deliveredAt: null,
-        logIndex: null,
-      };
-    });
+    const rows = this.rowsOf(events, at);
     // One parameterised multi-row INSERT: on the path of every audited change (TypeORM's insert builds the same
     // statement at several times the cost).
-    const table = this.table();
     const tuples = rows.map(() => '(?, ?, ?, NULL, NULL)').join(', ');
     await querySql(
       manager,
-      `INSERT INTO ${table} (event_id, event, created_at, delivered_at, log_index) VALUES ${tuples}`,
-      rows.flatMap((r) => [r.eventId, r.event, r.createdAt]),
+      `INSERT INTO ${this.table()} (event_id, event, created_at, delivered_at, log_index) VALUES ${tuples}`,
+      rows.flat(),
     );
+  }
+
+  /**
+   * The enqueue of `events` as an INSERT … SELECT that writes them once for each row of `source` (a table or CTE
+   * name, `?` placeholders): for a PostgreSQL statement whose data-modifying CTEs write a change and its audit
+   * events together, gated on the change having happened (`source` is the change's RETURNING, zero or one row).
+   * Running the statement is the caller's; it is atomic as one statement is.
+   */
+  enqueueFor(source: string, events: readonly AuditEventInput[], at: number): { sql: string; parameters: unknown[] } {
+    if (events.length === 0) throw new Error('enqueueFor needs at least one event');
+    const rows = this.rowsOf(events, at);
+    // Typed placeholders: in an INSERT … SELECT the target columns do not type them. (A UNION rather than VALUES
+    // with column aliases, which SQLite lacks.)
+    const tuples = rows
+      .map(() => 'SELECT CAST(? AS VARCHAR(36)) AS event_id, CAST(? AS TEXT) AS event, CAST(? AS BIGINT) AS created_at')
+      .join(' UNION ALL ');
+    return {
+      sql:
+        `INSERT INTO ${this.table()} (event_id, event, created_at, delivered_at, log_index) ` +
+        `SELECT e.event_id, e.event, e.created_at, NULL, NULL FROM ${source} CROSS JOIN (${tuples}) AS e`,
+      parameters: rows.flat(),
+    };
+  }
+
+  /** The rows of `events`: id, JSON, and a `created_at` strictly increasing per process. */
+  private rowsOf(events: readonly AuditEventInput[], at: number): [string, string, number][] {
+    return events.map((e) => {
+      // Events recorded together (or in the same millisecond) keep the order they were recorded in.
+      this.lastStamp = Math.max(at, this.lastStamp + 1);
+      return [e.eventId, JSON.stringify(e), this.lastStamp];
+    });
   }
 
   async pending(limit: number): Promise<AuditEventInput[]> {

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it, beforeAll, afterAll } from '@jest/globals';
 import type { DataSource } from 'typeorm';
 import { encodeRequestDocument } from '#evx/authorisation';
-import { openDataSource, type DatabaseSettings } from '#evx/persistence';
+import { auditEvent } from '#evx/audit';
+import { openDataSource, TypeormAuditOutbox, type DatabaseSettings } from '#evx/persistence';
 import type { AuditFact } from '#evx/workflow';
 import { anAuthorisation, anEmergencyDraftInput } from '../../../../libs/workflow/src/testing/workflow.fixtures.js';
 import { AUTHORITY_STORE } from '../persistence/authority.store.js';
@@ -127,5 +128,66 @@ describe.each(databases)('RequestRepository on %s', (_name, settings) => {
     const agency = emergency.authorisation.details.issuingAgencyId;
     expect((await sut.emergenciesOf(agency)).map((s) => s.authorisation.authorisationId)).toEqual([id(3)]);
     expect(await sut.emergenciesOf('another-agency')).toEqual([]);
+  });
+
+  it('in one statement (PostgreSQL), writes the next generation, its change row and its audit events, or none of them', async () => {
+    if (!sut.commitsInOneStatement) {
+      expect(ds.options.type).toBe('better-sqlite3');
+      return;
+    }
+    const outbox = new TypeormAuditOutbox(ds, 'authority-api');
+    const audited = async (): Promise<string[]> =>
+      ((await ds.query(`SELECT event FROM authority_api_audit_outbox ORDER BY created_at`)) as { event: string }[])
+        .map((r) => JSON.parse(r.event) as { reason: string; objects: { id: string }[] })
+        .filter((e) => e.objects.some((o) => o.id === id(4)))
+        .map((e) => e.reason);
+    const changes = async () =>
+      (await ds.query(
+        `SELECT old_status, new_status, generation, reason, actor_uri, agency, urgency, desired_status, changed_at
+           FROM authority_request_change WHERE authorisation_id = '${id(4)}'`,
+      )) as Record<string, unknown>[];
+    const events = (reasons: string[]) =>
+      reasons.map((reason) =>
+        auditEvent(
+          {
+            actorUri: 'evx://investigator/x',
+            action: 'AUDIT_ACTION_REQUEST_SUBMITTED',
+            objects: [{ type: 'OBJECT_TYPE_AUTHORISATION', id: id(4) }],
+            reason,
+          },
+          new Date(),
+        ),
+      );
+
+    const draft = stored(id(4), 1, 'DRAFT');
+    await ds.transaction((m) => sut.insert(m, draft));
+    const next = stored(id(4), 2, 'AWAITING_APPROVAL');
+    await sut.commitInOneStatement(next, 1, fact(next), (source) =>
+      outbox.enqueueFor(source, events(['submitted', 'and sealed']), 1000),
+    );
+    expect(await sut.find(id(4))).toEqual(next);
+    expect(await changes()).toEqual([
+      {
+        old_status: 'REQUEST_STATUS_DRAFT',
+        new_status: 'REQUEST_STATUS_AWAITING_APPROVAL',
+        generation: 2,
+        reason: 'submitted',
+        actor_uri: next.authorisation.details.requesterUri,
+        agency: next.authorisation.details.issuingAgencyId,
+        urgency: 'URGENCY_STANDARD',
+        desired_status: 'REQUEST_DESIRED_STATUS_ACTIVE',
+        changed_at: String(Date.UTC(2026, 10, 26, 12)),
+      },
+    ]);
+    expect(await audited()).toEqual(['submitted', 'and sealed']);
+
+    // A writer that read generation 1 lost the race: refused, and neither a change row nor an audit event written.
+    const late = stored(id(4), 2, 'AWAITING_APPROVAL');
+    await expect(
+      sut.commitInOneStatement(late, 1, fact(late), (source) => outbox.enqueueFor(source, events(['late']), 2000)),
+    ).rejects.toMatchObject({ kind: 'stale-generation', code: 'STALE_GENERATION' });
+    expect(await sut.find(id(4))).toEqual(next);
+    expect(await changes()).toHaveLength(1);
+    expect(await audited()).toEqual(['submitted', 'and sealed']);
   });
 });

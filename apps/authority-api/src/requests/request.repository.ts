@@ -26,6 +26,14 @@ function columnsOf(stored: StoredRequest): Omit<RequestEntity, 'id' | 'createdAt
   };
 }
 
+function staleGeneration(stored: StoredRequest, expectedGeneration: number): EvxError {
+  return new EvxError(
+    'stale-generation',
+    `order ${stored.authorisation.authorisationId} changed meanwhile (it is no longer at generation ${expectedGeneration}); read it again and retry`,
+    'STALE_GENERATION',
+  );
+}
+
 /** The columns compareAndSet writes, in columnsOf's order (pending_task_change is the scheduler's, not written). */
 const UPDATED_COLUMNS = [
   'case_reference',
@@ -56,18 +64,44 @@ function updatedValues(stored: StoredRequest): unknown[] {
   ];
 }
 
+/** The change feed's columns with their SQL types (an INSERT … SELECT needs its placeholders typed). */
 const CHANGE_COLUMNS = [
-  'authorisation_id',
-  'agency',
-  'urgency',
-  'generation',
-  'old_status',
-  'new_status',
-  'desired_status',
-  'reason',
-  'actor_uri',
-  'changed_at',
+  ['authorisation_id', 'VARCHAR(36)'],
+  ['agency', 'VARCHAR(63)'],
+  ['urgency', 'VARCHAR(32)'],
+  ['generation', 'INTEGER'],
+  ['old_status', 'VARCHAR(40)'],
+  ['new_status', 'VARCHAR(40)'],
+  ['desired_status', 'VARCHAR(40)'],
+  ['reason', 'TEXT'],
+  ['actor_uri', 'VARCHAR(255)'],
+  ['changed_at', 'BIGINT'],
 ] as const;
+
+function changeValues(fact: AuditFact, stored: StoredRequest): unknown[] {
+  const a = stored.authorisation;
+  return [
+    a.authorisationId,
+    a.details.issuingAgencyId,
+    toProtoName(P.Urgency, a.details.urgency),
+    a.generation,
+    fact.fromStatus ? toProtoName(P.RequestStatus, fact.fromStatus) : '',
+    toProtoName(P.RequestStatus, fact.toStatus),
+    toProtoName(P.RequestDesiredStatus, fact.toDesiredStatus),
+    fact.reason,
+    fact.actorUri,
+    fact.at.getTime(),
+  ];
+}
+
+/** A statement written with `?` placeholders and its parameters. */
+export interface Statement {
+  readonly sql: string;
+  readonly parameters: readonly unknown[];
+}
+
+/** The name the one-statement commit gives its compare-and-set: one row if it wrote, none if it lost the race. */
+const COMPARE_AND_SET = 'compare_and_set';
 
 /**
  * The per-call reads and writes of a transition are parameterised SQL on the entities' tables: TypeORM's query
@@ -80,24 +114,39 @@ export class RequestRepository {
     readonly emergencies: string;
     readonly compareAndSet: string;
     readonly recordChange: string;
+    readonly compareAndSetRecorded: string;
   };
+
+  /**
+   * Whether `commitInOneStatement` can be used: PostgreSQL's data-modifying CTEs. (SQLite has none; its
+   * transactions cost no round trips.)
+   */
+  readonly commitsInOneStatement: boolean;
 
   constructor(@InjectDataSource() readonly dataSource: DataSource) {
     const requests = tableOf(dataSource, RequestEntity);
     const changes = tableOf(dataSource, RequestChangeEntity);
     const q = (name: string) => dataSource.driver.escape(name);
+    const changeColumns = CHANGE_COLUMNS.map(([c]) => q(c)).join(', ');
+    const compareAndSet =
+      `UPDATE ${requests} SET ${UPDATED_COLUMNS.map((c) => `${q(c)} = ?`).join(', ')} ` +
+      `WHERE ${q('id')} = ? AND ${q('generation')} = ?`;
     this.sql = {
       find: `SELECT ${q('authorisation')} FROM ${requests} WHERE ${q('id')} = ?`,
       emergencies: `SELECT ${q('authorisation')} FROM ${requests} WHERE ${q('agency')} = ? AND ${q('urgency')} = ?`,
-      compareAndSet:
-        `UPDATE ${requests} SET ${UPDATED_COLUMNS.map((c) => `${q(c)} = ?`).join(', ')} ` +
-        `WHERE ${q('id')} = ? AND ${q('generation')} = ?`,
-      recordChange:
-        `INSERT INTO ${changes} (${CHANGE_COLUMNS.map(q).join(', ')}) ` +
-        `VALUES (${CHANGE_COLUMNS.map(() => '?').join(', ')})`,
+      compareAndSet,
+      recordChange: `INSERT INTO ${changes} (${changeColumns}) VALUES (${CHANGE_COLUMNS.map(() => '?').join(', ')})`,
+      // The change row is inserted once per row the compare-and-set wrote: none when it lost the race.
+      compareAndSetRecorded:
+        `WITH ${COMPARE_AND_SET} AS (${compareAndSet} RETURNING ${q('id')}), ` +
+        `change AS (INSERT INTO ${changes} (${changeColumns}) ` +
+        `SELECT ${CHANGE_COLUMNS.map(([, type]) => `CAST(? AS ${type})`).join(', ')} FROM ${COMPARE_AND_SET})`,
     };
+    this.commitsInOneStatement = dataSource.options.type === 'postgres';
     // Converted once here rather than on first use (the conversion is cached by text).
-    Object.values(this.sql).forEach((text) => driverSql(dataSource, text));
+    [this.sql.find, this.sql.emergencies, this.sql.compareAndSet, this.sql.recordChange].forEach((text) =>
+      driverSql(dataSource, text),
+    );
   }
 
   async find(id: string, manager: EntityManager = this.dataSource.manager): Promise<StoredRequest | undefined> {
@@ -142,30 +191,41 @@ export class RequestRepository {
       stored.authorisation.authorisationId,
       expectedGeneration,
     ]);
-    if (affected !== 1) {
-      throw new EvxError(
-        'stale-generation',
-        `order ${stored.authorisation.authorisationId} changed meanwhile (it is no longer at generation ${expectedGeneration}); read it again and retry`,
-        'STALE_GENERATION',
-      );
-    }
+    if (affected !== 1) throw staleGeneration(stored, expectedGeneration);
   }
 
   /** Appends the change to the watch feed, in the transaction of the change itself. */
   async recordChange(manager: EntityManager, fact: AuditFact, stored: StoredRequest): Promise<void> {
-    const a = stored.authorisation;
-    await querySql(manager, this.sql.recordChange, [
-      a.authorisationId,
-      a.details.issuingAgencyId,
-      toProtoName(P.Urgency, a.details.urgency),
-      a.generation,
-      fact.fromStatus ? toProtoName(P.RequestStatus, fact.fromStatus) : '',
-      toProtoName(P.RequestStatus, fact.toStatus),
-      toProtoName(P.RequestDesiredStatus, fact.toDesiredStatus),
-      fact.reason,
-      fact.actorUri,
-      fact.at.getTime(),
-    ]);
+    await querySql(manager, this.sql.recordChange, changeValues(fact, stored));
+  }
+
+  /**
+   * compareAndSet, recordChange and the audit events' insert as ONE statement on PostgreSQL (data-modifying CTEs),
+   * atomic as any statement is: one round trip where a transaction takes five (BEGIN, three statements, COMMIT).
+   * The change row and the audit rows are written only if the compare-and-set wrote; `audit` builds the audit
+   * insert over the compare-and-set's result (TypeormAuditOutbox.enqueueFor). Refused as compareAndSet refuses.
+   */
+  async commitInOneStatement(
+    stored: StoredRequest,
+    expectedGeneration: number,
+    fact: AuditFact,
+    audit: (source: string) => Statement,
+  ): Promise<void> {
+    if (!this.commitsInOneStatement) throw new Error('commitInOneStatement needs PostgreSQL');
+    const insertAudit = audit(COMPARE_AND_SET);
+    const [row] = await querySql<{ affected: number }>(
+      this.dataSource.manager,
+      `${this.sql.compareAndSetRecorded}, audit AS (${insertAudit.sql}) ` +
+        `SELECT CAST(COUNT(*) AS INTEGER) AS affected FROM ${COMPARE_AND_SET}`,
+      [
+        ...updatedValues(stored),
+        stored.authorisation.authorisationId,
+        expectedGeneration,
+        ...changeValues(fact, stored),
+        ...insertAudit.parameters,
+      ],
+    );
+    if (row?.affected !== 1) throw staleGeneration(stored, expectedGeneration);
   }
 
   async idempotencyKey(requesterUri: string, idempotencyKey: string, manager: EntityManager = this.dataSource.manager) {
