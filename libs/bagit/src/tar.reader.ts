@@ -53,7 +53,8 @@ export interface TarIndex {
 const FEED_CHUNK = 64 * 1024;
 /** File data at least this large is skipped (fed as zeros) when indexing; smaller data is read with the headers. */
 const MIN_SKIP = 256 * 1024;
-const ZERO_CHUNK = Buffer.alloc(1024 * 1024);
+// Large, so that skipping a file costs few writes into tar-stream (its pages are never touched: nothing reads them).
+const ZERO_CHUNK = Buffer.alloc(16 * 1024 * 1024);
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** tar-stream's entry types that the archive rules refuse. */
