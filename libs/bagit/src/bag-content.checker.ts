@@ -3,6 +3,7 @@ import type { IssueList } from './bag.issue.js';
 import { readWhole, type BagSource } from './bag.source.js';
 import type { BagDeclaration } from './bag-declaration.check.js';
 import { checkBagInfoElements, parseBagInfo } from './bag-info.check.js';
+import { WORKER_MIN_BYTES } from './checksum.ahead.js';
 import { defaultHashWorkers, HashPool, type FileRange, type HashOutcome } from './checksum.pool.js';
 import { algorithmSpec, MultiHasher } from './checksum.util.js';
 import { checkFetch } from './fetch.check.js';
@@ -21,9 +22,6 @@ export interface ChecksumOptions {
   readonly workers?: number;
   readonly onFileHashed?: (path: string, digests: Readonly<Record<string, string>>, octets: number) => void;
 }
-
-/** Files at least this large are hashed on a worker thread (when the source can say where their bytes are). */
-const WORKER_MIN_BYTES = 1 << 20;
 
 interface Expectation {
   readonly algorithm: string;
@@ -190,14 +188,23 @@ async function verifyChecksums(
   hashing: ChecksumOptions,
 ) {
   const sorted = [...expectations].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const algorithmsOf = new Map(sorted.map(([path, wanted]) => [path, new Set(wanted.map((w) => w.algorithm))]));
+  // Files whose hashing was started when the archive was opened are not hashed again.
+  const ahead = new Map<string, Promise<HashOutcome>>();
+  for (const [path, algorithms] of algorithmsOf) {
+    const outcome = source.hashedAhead?.(path, algorithms);
+    if (outcome !== undefined) ahead.set(path, outcome);
+  }
   const offload = (path: string): FileRange | undefined =>
-    (source.files.get(path) ?? 0) >= WORKER_MIN_BYTES ? source.locate?.(path) : undefined;
+    (source.files.get(path) ?? 0) >= WORKER_MIN_BYTES && !ahead.has(path) ? source.locate?.(path) : undefined;
   const workers = Math.min(hashing.workers ?? defaultHashWorkers(), sorted.filter(([p]) => offload(p)).length);
   const pool = workers > 0 ? startPool(workers) : undefined;
   try {
     let inProcess: Promise<unknown> = Promise.resolve();
-    const outcomes = sorted.map(([path, wanted]) => {
-      const algorithms = new Set(wanted.map((w) => w.algorithm));
+    const outcomes = sorted.map(([path]) => {
+      const algorithms = algorithmsOf.get(path) as Set<string>;
+      const early = ahead.get(path);
+      if (early !== undefined) return early;
       const range = pool === undefined ? undefined : offload(path);
       if (pool !== undefined && range !== undefined) return pool.hash(range, algorithms);
       // Small files on this thread, one after another.

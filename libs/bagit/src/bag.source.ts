@@ -3,7 +3,7 @@ import { constants } from 'node:fs';
 import { lstat, open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { IssueList } from './bag.issue.js';
-import type { FileRange } from './checksum.pool.js';
+import type { FileRange, HashOutcome } from './checksum.pool.js';
 
 export interface BagSource {
   /** Regular files by bag-relative path, with their sizes. */
@@ -13,6 +13,11 @@ export interface BagSource {
   open(path: string): AsyncIterable<Uint8Array>;
   /** Where the file's bytes lie, so another thread can read them (see checksum.pool.ts). */
   locate?(path: string): FileRange | undefined;
+  /**
+   * The outcome of hashing the file with exactly these algorithms when that was started already (see
+   * checksum.ahead.ts), or undefined: then the validator hashes it.
+   */
+  hashedAhead?(path: string, algorithms: ReadonlySet<string>): Promise<HashOutcome> | undefined;
 }
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });

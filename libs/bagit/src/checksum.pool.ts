@@ -65,8 +65,17 @@ interface Job {
   resolve(outcome: HashOutcome): void;
 }
 
-/** A pool of hashing threads; `close` when done. Jobs run in the order given, `size` at a time. */
+export interface HashPoolOptions {
+  /**
+   * Jobs handed to each thread at once (default 1). More keep the threads busy while this thread is busy elsewhere
+   * (loading code, say) and cannot hand them the next job; a thread that dies fails every job it holds.
+   */
+  readonly jobsPerThread?: number;
+}
+
+/** A pool of hashing threads; `close` when done. Jobs start in the order given, `size` at a time. */
 export class HashPool {
+  /** One entry per job a thread can take now (a thread appears up to `jobsPerThread` times). */
   private readonly idle: Worker[] = [];
   private readonly queue: Job[] = [];
   private readonly running = new Map<number, { job: Job; worker: Worker }>();
@@ -75,28 +84,34 @@ export class HashPool {
   private closing = false;
   private nextId = 0;
 
-  constructor(size: number) {
+  constructor(size: number, options: HashPoolOptions = {}) {
     for (let i = 0; i < size; i++) {
       const worker = new Worker(WORKER_SOURCE, { eval: true });
       worker.on('message', (message: HashOutcome & { id: number }) => this.done(worker, message));
       worker.on('error', (error) => this.failAll(worker, error));
       worker.on('exit', (code) => this.failAll(worker, new Error(`hashing thread exited with code ${code}`)));
       this.workers.push(worker);
-      this.idle.push(worker);
     }
+    // Interleaved, so that consecutive jobs go to different threads.
+    for (let slot = 0; slot < Math.max(1, options.jobsPerThread ?? 1); slot++) this.idle.push(...this.workers);
   }
 
   /** Hashes the range with the given BagIt algorithms; never rejects (a read error is the outcome's `error`). */
   hash(range: FileRange, algorithms: Iterable<string>): Promise<HashOutcome> {
     return new Promise((resolve) => {
+      if (this.closing) return resolve({ error: 'hashing was stopped' });
       if (this.dead.size === this.workers.length) return resolve({ error: 'no hashing thread is running' });
       this.queue.push({ id: this.nextId++, range, algorithms: [...algorithms], resolve });
       this.pump();
     });
   }
 
+  /** Stops the threads; jobs not finished yet end with an error outcome (none is left pending). */
   async close(): Promise<void> {
     this.closing = true;
+    const unfinished = [...this.queue.splice(0), ...[...this.running.values()].map((entry) => entry.job)];
+    this.running.clear();
+    for (const job of unfinished) job.resolve({ error: 'hashing was stopped' });
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 
@@ -120,12 +135,11 @@ export class HashPool {
     this.pump();
   }
 
-  /** A worker that dies fails its job and is not reused; the others take the queue, or it fails with the last. */
+  /** A worker that dies fails its jobs and is not reused; the others take the queue, or it fails with the last. */
   private failAll(worker: Worker, error: Error): void {
     if (this.closing || this.dead.has(worker)) return;
     this.dead.add(worker);
-    const idle = this.idle.indexOf(worker);
-    if (idle !== -1) this.idle.splice(idle, 1);
+    for (let i = this.idle.indexOf(worker); i !== -1; i = this.idle.indexOf(worker)) this.idle.splice(i, 1);
     for (const [id, entry] of this.running) {
       if (entry.worker !== worker) continue;
       this.running.delete(id);

@@ -21,6 +21,7 @@ export {
   openBagArchive,
   type ExtractOptions,
   type ExtractedBag,
+  type OpenBagArchiveOptions,
   type OpenedBagArchive,
 } from './tar.archive.js';
 export { readWhole, type BagSource } from './bag.source.js';
@@ -34,4 +35,11 @@ export {
 } from './bag.errors.js';
 export { compareBagPaths, decodeManifestPath, encodeManifestPath } from './bag-path.util.js';
 export { supportedAlgorithms, type BagAlgorithm } from './checksum.util.js';
-export { defaultHashWorkers, HashPool, type FileRange, type HashOutcome } from './checksum.pool.js';
+export {
+  defaultHashWorkers,
+  HashPool,
+  type FileRange,
+  type HashOutcome,
+  type HashPoolOptions,
+} from './checksum.pool.js';
+export type { HashAheadOptions } from './checksum.ahead.js';

@@ -2,13 +2,14 @@
 // private temporary directory. The whole archive is indexed and checked before the first byte is read or written,
 // and every write creates a new file or directory under that fresh directory, from names already proven safe, so
 // no archive content can reach anything outside it.
-import { constants, createReadStream } from 'node:fs';
-import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
+import { constants, createReadStream, type Stats } from 'node:fs';
+import { mkdir, mkdtemp, open, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BagArchiveError } from './bag.errors.js';
 import { ancestorsOf } from './bag-path.util.js';
 import type { BagSource } from './bag.source.js';
+import { HashAhead, type HashAheadOptions } from './checksum.ahead.js';
 import { DEFAULT_TAR_LIMITS, indexTarArchive, type TarIndex, type TarLimits } from './tar.reader.js';
 import { locateTarBag, tarBagSource, type TarBag } from './tar.source.js';
 
@@ -34,18 +35,40 @@ export interface OpenedBagArchive {
   readonly baseName: string;
   /** The bag's files as byte ranges of the archive. */
   readonly source: BagSource;
+  /** The archive file as it was just before it was indexed, to tell whether it changed since. */
+  readonly stats: Stats;
+  /** Stops hashing ahead, if it was asked for and is still running; the archive can still be read. */
+  close(): Promise<void>;
+}
+
+export interface OpenBagArchiveOptions {
+  readonly limits?: Partial<TarLimits>;
+  /**
+   * Start hashing the large payload files on worker threads as soon as the archive is indexed (checksum.ahead.ts):
+   * validating it later takes those digests instead of reading the files then. `close()` the archive when done.
+   */
+  readonly hashAhead?: boolean | HashAheadOptions;
 }
 
 /**
  * Indexes the archive and applies every archive rule `extractBagArchive` applies, without writing anything: the
  * bag is then read in place. Throws `BagArchiveError` when the archive is refused.
  */
-export async function openBagArchive(
-  tarPath: string,
-  options: { readonly limits?: Partial<TarLimits> } = {},
-): Promise<OpenedBagArchive> {
+export async function openBagArchive(tarPath: string, options: OpenBagArchiveOptions = {}): Promise<OpenedBagArchive> {
+  const stats = await stat(tarPath);
   const { bag } = await checkedArchive(tarPath, options.limits);
-  return { path: tarPath, baseName: bag.baseName, source: tarBagSource(tarPath, bag) };
+  const source = tarBagSource(tarPath, bag);
+  if (!options.hashAhead) return { path: tarPath, baseName: bag.baseName, source, stats, close: async () => {} };
+  const ahead = new HashAhead(source.files, (path) => source.locate?.(path), {
+    ...(options.hashAhead === true ? {} : options.hashAhead),
+  });
+  return {
+    path: tarPath,
+    baseName: bag.baseName,
+    source: { ...source, hashedAhead: (path, algorithms) => ahead.outcome(path, algorithms) },
+    stats,
+    close: () => ahead.close(),
+  };
 }
 
 async function checkedArchive(tarPath: string, limits?: Partial<TarLimits>): Promise<{ index: TarIndex; bag: TarBag }> {

@@ -1,0 +1,184 @@
+// Hashing ahead (checksum.ahead.ts): an archive opened with `hashAhead` must validate exactly as one hashed by the
+// validator itself, sound or tampered, and the validator must take the digests hashed ahead instead of hashing again.
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { jest } from '@jest/globals';
+import { craftTar } from '../test-fixtures/tar.crafter.js';
+import { validateBag, validateBagArchive } from './bag.validator.js';
+import { HashPool } from './checksum.pool.js';
+import { openBagArchive } from './tar.archive.js';
+
+let scratch: string;
+beforeEach(() => {
+  scratch = mkdtempSync(join(tmpdir(), 'evx-bagit-ahead-'));
+});
+afterEach(() => rmSync(scratch, { recursive: true, force: true }));
+
+const MIB = 1024 * 1024;
+const hex = (algorithm: string, bytes: Buffer): string => createHash(algorithm).update(bytes).digest('hex');
+const SHA256 = new Set(['sha256']);
+
+/** A tar of a bag with two large payload files and a small one, SHA-256 and SHA-512 manifests, one file tampered. */
+function writeTar(tamper?: string): { tar: string; data: Record<string, Buffer> } {
+  const data: Record<string, Buffer> = {
+    'data/big-1.bin': Buffer.from(Array.from({ length: 3 * MIB + 7 }, (_, i) => i % 251)),
+    'data/big-2.bin': Buffer.alloc(MIB, 2),
+    'data/small.txt': Buffer.from('small\n'),
+  };
+  const manifest = (algorithm: string): Buffer =>
+    Buffer.from(
+      Object.entries(data)
+        .map(([path, bytes]) => `${hex(algorithm, bytes)}  ${path}\n`)
+        .join(''),
+    );
+  const files: Record<string, Buffer> = {
+    'bagit.txt': Buffer.from('BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n'),
+    'manifest-sha256.txt': manifest('sha256'),
+    'manifest-sha512.txt': manifest('sha512'),
+    ...data,
+  };
+  if (tamper !== undefined) {
+    const copy = Buffer.from(files[tamper] as Buffer);
+    copy[Math.floor(copy.length / 2)] ^= 1;
+    files[tamper] = copy;
+  }
+  const tar = join(scratch, 'bag.tar');
+  const dirs = [
+    { name: 'bag/', type: '5' },
+    { name: 'bag/data/', type: '5' },
+  ];
+  writeFileSync(
+    tar,
+    craftTar([...dirs, ...Object.entries(files).map(([p, bytes]) => ({ name: `bag/${p}`, data: bytes }))]),
+  );
+  return { tar, data: files };
+}
+
+describe('hashing an opened archive ahead', () => {
+  it.each([undefined, 'data/big-1.bin', 'data/big-2.bin', 'data/small.txt'])(
+    'tampered file %s: the same result as hashing on this thread',
+    async (tamper) => {
+      const { tar, data } = writeTar(tamper);
+      const archive = await openBagArchive(tar, { hashAhead: { workers: 2 } });
+      try {
+        const seen = new Map<string, Record<string, string>>();
+        const ahead = await validateBagArchive(archive, {
+          onFileHashed: (file, digests) => seen.set(file, { ...digests }),
+        });
+        expect(ahead).toEqual(await validateBag(tar, { hashWorkers: 0 }));
+        expect(ahead.valid).toBe(tamper === undefined);
+        for (const [file, digests] of seen) {
+          const bytes = data[file] as Buffer;
+          expect(digests).toEqual({ sha256: hex('sha256', bytes), sha512: hex('sha512', bytes) });
+        }
+        expect([...seen.keys()]).toEqual(['data/big-1.bin', 'data/big-2.bin', 'data/small.txt']);
+      } finally {
+        await archive.close();
+      }
+    },
+  );
+
+  it('the validator takes the digests hashed ahead and starts no hashing of its own', async () => {
+    const { tar } = writeTar();
+    const archive = await openBagArchive(tar, { hashAhead: { workers: 1 } });
+    const started = jest.spyOn(HashPool.prototype, 'hash');
+    try {
+      expect((await validateBagArchive(archive, { hashWorkers: 2 })).valid).toBe(true);
+      expect(started).not.toHaveBeenCalled();
+    } finally {
+      started.mockRestore();
+      await archive.close();
+    }
+  });
+
+  it('hashes the large payload files with the payload manifests’ algorithms, and gives only those asked for', async () => {
+    const { tar, data } = writeTar();
+    const archive = await openBagArchive(tar, { hashAhead: true });
+    try {
+      const big = data['data/big-1.bin'] as Buffer;
+      expect(await archive.source.hashedAhead?.('data/big-1.bin', SHA256)).toEqual({
+        digests: { sha256: hex('sha256', big) },
+        octets: big.length,
+      });
+      // Not hashed ahead: a small file, an algorithm no payload manifest names, a tag file.
+      expect(archive.source.hashedAhead?.('data/small.txt', SHA256)).toBeUndefined();
+      expect(archive.source.hashedAhead?.('data/big-1.bin', new Set(['sha256', 'md5']))).toBeUndefined();
+      expect(archive.source.hashedAhead?.('manifest-sha256.txt', SHA256)).toBeUndefined();
+    } finally {
+      await archive.close();
+    }
+  });
+
+  it('after close nothing is taken from ahead: the validator hashes the files itself', async () => {
+    const { tar } = writeTar('data/big-2.bin');
+    const archive = await openBagArchive(tar, { hashAhead: true });
+    await archive.close();
+    expect(archive.source.hashedAhead?.('data/big-1.bin', SHA256)).toBeUndefined();
+    expect(await validateBagArchive(archive)).toEqual(await validateBag(tar, { hashWorkers: 0 }));
+  });
+
+  it('an archive opened without hashAhead hashes nothing ahead', async () => {
+    const { tar } = writeTar();
+    const archive = await openBagArchive(tar);
+    expect(archive.source.hashedAhead).toBeUndefined();
+    await archive.close();
+  });
+});
+
+describe('HashPool with several jobs per thread', () => {
+  it('gives every job the digest of its own range, whichever thread took it', async () => {
+    const files = Array.from({ length: 7 }, (_, i) => {
+      const file = join(scratch, `file-${i}.bin`);
+      const bytes = Buffer.alloc(MIB + i, i + 1);
+      writeFileSync(file, bytes);
+      return { file, bytes };
+    });
+    const pool = new HashPool(2, { jobsPerThread: 3 });
+    try {
+      const outcomes = await Promise.all(
+        files.map(({ file, bytes }) =>
+          pool.hash({ file, start: 0, length: bytes.length, noFollow: false }, ['sha256']),
+        ),
+      );
+      expect(outcomes).toEqual(
+        files.map(({ bytes }) => ({ digests: { sha256: hex('sha256', bytes) }, octets: bytes.length })),
+      );
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('a dead thread is handed no job: the other takes them all', async () => {
+    const file = join(scratch, 'some.bin');
+    writeFileSync(file, Buffer.alloc(MIB, 7));
+    const range = { file, start: 0, length: MIB, noFollow: false };
+    const pool = new HashPool(2, { jobsPerThread: 2 });
+    const workers = (pool as unknown as { workers: Array<{ terminate(): Promise<number> }> }).workers;
+    try {
+      await workers[0]?.terminate();
+      const outcomes = await Promise.all([1, 2, 3, 4, 5].map(() => pool.hash(range, ['sha256'])));
+      expect(outcomes).toEqual(
+        outcomes.map(() => ({ digests: { sha256: hex('sha256', Buffer.alloc(MIB, 7)) }, octets: MIB })),
+      );
+    } finally {
+      await pool.close();
+    }
+  });
+});
+
+describe('HashPool.close', () => {
+  it('ends the jobs not done yet with an error instead of leaving them pending, and refuses new ones', async () => {
+    const file = join(scratch, 'some.bin');
+    writeFileSync(file, Buffer.alloc(4 * MIB, 7));
+    const pool = new HashPool(1);
+    const range = { file, start: 0, length: 4 * MIB, noFollow: false };
+    const jobs = [pool.hash(range, ['sha256']), pool.hash(range, ['sha256']), pool.hash(range, ['sha256'])];
+    await pool.close();
+    const outcomes = await Promise.all(jobs);
+    // The first may have finished before close; the queued ones cannot have.
+    expect(outcomes.slice(1)).toEqual([{ error: 'hashing was stopped' }, { error: 'hashing was stopped' }]);
+    expect(await pool.hash(range, ['sha256'])).toEqual({ error: 'hashing was stopped' });
+  });
+});
