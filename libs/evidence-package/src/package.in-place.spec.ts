@@ -5,6 +5,8 @@ import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import { openBagArchive } from '#evx/bagit';
+import { verifyPackage } from './package.verifier.js';
+import { TEST_LOG_ORIGIN } from './testing/in-memory-log.anchor.js';
 import { sampleRecords } from './testing/package.fixture.js';
 import { flipByte, packageWorkspace, type PackageWorkspace } from './testing/package-workspace.js';
 
@@ -59,6 +61,23 @@ describe('verifying a tar in place', () => {
     expect(tar.checks[0]).toMatchObject({ name: 'archive', detail: expect.stringMatching(/read in place/) });
     expect(tar.checks.slice(1)).toEqual(folder.checks);
     expect(tar.scope).toEqual(folder.scope);
+  });
+
+  it('an archive the caller opened (its payload hashed ahead) gives the result of verifying its path', async () => {
+    for (const tar of [ws.tar, await tamperedTar('data/records/00000002.bin', 0.5)]) {
+      const archive = await openBagArchive(tar, { hashAhead: true });
+      try {
+        const opened = await verifyPackage(archive, { trustDir: ws.pki, logOrigin: TEST_LOG_ORIGIN });
+        expect(opened).toEqual(await ws.verify(tar));
+      } finally {
+        await archive.close();
+      }
+    }
+    const tampered = await verifyPackage(await openBagArchive(await tamperedTar('data/records/00000002.bin', 0.2)), {
+      trustDir: ws.pki,
+      logOrigin: TEST_LOG_ORIGIN,
+    });
+    expect(tampered.failure).toMatchObject({ item: 'record 2', path: 'data/records/00000002.bin' });
   });
 
   describe.each(FILES)('%s', (file) => {

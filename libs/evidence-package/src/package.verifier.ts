@@ -35,24 +35,36 @@ export interface VerifyPackageOptions {
 /**
  * Verifies a package file (tar) or folder offline. An invalid package is a result (`valid: false`, `failure`);
  * only problems with the inputs themselves (no such path, an unusable trust folder) throw.
+ *
+ * `pkg` may also be a package tar the caller opened already with `openBagArchive` (and closes afterwards), e.g.
+ * with `hashAhead` so that its payload is being hashed while the caller loads this verifier: the same result as
+ * verifying `pkg.path`, provided `openBagArchive` did not refuse it (then pass the path, to get that reported).
  */
-export async function verifyPackage(path: string, options: VerifyPackageOptions): Promise<PackageVerification> {
+export async function verifyPackage(
+  pkg: string | OpenedBagArchive,
+  options: VerifyPackageOptions,
+): Promise<PackageVerification> {
+  const path = typeof pkg === 'string' ? pkg : pkg.path;
   const origin = options.logOrigin ?? DEFAULT_LOG_ORIGIN;
   const log: LogTrust = { origin, verifier: await logVerifierFromTrustDir(options.trustDir, origin) };
   const trust = TrustStore.fromDirectory(options.trustDir, { crlRecheckMs: 0 });
   const now = options.now ?? new Date();
-  const info = await stat(path);
+  const info = typeof pkg === 'string' ? await stat(path) : pkg.stats;
   const list = new Checklist();
-  let bag: string | OpenedBagArchive = path;
-  if (info.isFile()) {
-    // Read in place: the tar is indexed by its headers, its files are byte ranges of it, nothing is copied.
+  let bag: string | OpenedBagArchive = pkg;
+  let opened: OpenedBagArchive | undefined;
+  if (typeof pkg !== 'string') {
+    list.pass('archive', ARCHIVE_PASSED);
+  } else if (info.isFile()) {
+    // Read in place: the tar is indexed by its headers, its files are byte ranges of it, nothing is copied. The
+    // large payload files are hashed on worker threads from then on, while the tag files are read and checked.
     try {
-      bag = await openBagArchive(path);
+      bag = opened = await openBagArchive(path, { hashAhead: true });
     } catch (error) {
       if (!(error instanceof BagArchiveError)) throw error;
       return invalid(list, new CheckFailure('archive', undefined, `${error.message}; nothing was extracted`));
     }
-    list.pass('archive', 'one uncompressed tar holding one bag, every entry safe; read in place, nothing extracted');
+    list.pass('archive', ARCHIVE_PASSED);
   } else if (!info.isDirectory()) {
     throw new Error(`${path} is neither a file nor a folder`);
   }
@@ -63,7 +75,7 @@ export async function verifyPackage(path: string, options: VerifyPackageOptions)
     const result = await verifyUnpacked(ctx);
     // Read in place, the tar is read more than once (tag files by the BagIt check and again by the EVX checks):
     // a file rewritten meanwhile could show each check different bytes, so such a verdict is not given.
-    if (typeof bag !== 'string' && changed(info, await stat(path))) {
+    if (typeof bag !== 'string' && changed(bag.stats, await stat(path))) {
       return invalid(
         list,
         new CheckFailure('archive', undefined, 'the file changed while it was being verified; verify it again'),
@@ -73,8 +85,12 @@ export async function verifyPackage(path: string, options: VerifyPackageOptions)
   } catch (error) {
     if (error instanceof CheckFailure) return invalid(list, error);
     throw error;
+  } finally {
+    await opened?.close();
   }
 }
+
+const ARCHIVE_PASSED = 'one uncompressed tar holding one bag, every entry safe; read in place, nothing extracted';
 
 async function verifyUnpacked(ctx: VerifyContext): Promise<PackageVerification> {
   const structural = ctx.findings.structuralFailure();
