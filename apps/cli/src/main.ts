@@ -1,4 +1,3 @@
-import 'reflect-metadata';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { REPO_ROOT } from './cli.paths.js';
@@ -43,6 +42,9 @@ const COMMANDS: Record<string, Registrar> = {
 
 const named = process.argv[2];
 const needed = named !== undefined && named in COMMANDS ? [COMMANDS[named]!] : Object.values(COMMANDS);
+// Nest's decorators need the Reflect metadata polyfill before the modules using them load. `verify` loads no Nest
+// (its X.509 code imports the polyfill itself), and every millisecond before it starts hashing counts.
+if (named !== 'verify') await import('reflect-metadata');
 for (const register of needed) await register();
 
 try {

@@ -8,7 +8,8 @@ import {
   packageWorkspace,
   type PackageWorkspace,
 } from '../../../../libs/evidence-package/src/testing/package-workspace.js';
-import { verifyCommand } from './verify.command.js';
+import { DEFAULT_LOG_ORIGIN as PACKAGE_DEFAULT_LOG_ORIGIN } from '#evx/evidence-package';
+import { DEFAULT_LOG_ORIGIN, verifyCommand } from './verify.command.js';
 
 // Builds packages with RSA signatures and may wait for the shared dev PKI: more than jest's default 5 s under load.
 jest.setTimeout(60_000);
@@ -60,6 +61,10 @@ describe('evx verify', () => {
       valid: false,
       failure: { item: 'record 4', path: 'data/records/00000004.bin' },
     });
+  });
+
+  it('defaults --log-origin to the verifier’s default origin', () => {
+    expect(DEFAULT_LOG_ORIGIN).toBe(PACKAGE_DEFAULT_LOG_ORIGIN);
   });
 
   it('exits 1 for a hostile archive', async () => {
