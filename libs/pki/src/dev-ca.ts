@@ -1,6 +1,6 @@
-import forge from 'node-forge';
+import type forge from 'node-forge';
 import type { Domain } from './identity-uri.js';
-import { forgePrivateKey } from './key-material.js';
+import { forgePrivateKey, nodeForge } from './key-material.js';
 import { randomSerialHex } from './serial.js';
 
 /** A CA as the generator needs it: its certificate to name as issuer and its key to sign with. */
@@ -55,7 +55,10 @@ function subjectAttributes(subject: SubjectSpec): forge.pki.CertificateField[] {
   if (subject.organization) attributes.push({ shortName: 'O', value: subject.organization });
   for (const unit of subject.organizationalUnits ?? []) attributes.push({ shortName: 'OU', value: unit });
   // UTF8String rather than forge's PrintableString default, which cannot carry every character.
-  return attributes.map((attribute) => ({ ...attribute, valueTagClass: forge.asn1.Type.UTF8 as unknown as forge.asn1.Class }));
+  return attributes.map((attribute) => ({
+    ...attribute,
+    valueTagClass: nodeForge().asn1.Type.UTF8 as unknown as forge.asn1.Class,
+  }));
 }
 
 /** Key identifier as forge computes it (SHA-1 of the public key), so SKI and AKI always agree. */
@@ -69,8 +72,8 @@ function wholeSeconds(date: Date): Date {
 }
 
 function baseCertificate(publicKeyPem: string, serial: string, validity: Validity): forge.pki.Certificate {
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = forge.pki.publicKeyFromPem(publicKeyPem);
+  const cert = nodeForge().pki.createCertificate();
+  cert.publicKey = nodeForge().pki.publicKeyFromPem(publicKeyPem);
   cert.serialNumber = serial;
   cert.validity.notBefore = wholeSeconds(validity.notBefore);
   cert.validity.notAfter = wholeSeconds(validity.notAfter);
@@ -78,10 +81,14 @@ function baseCertificate(publicKeyPem: string, serial: string, validity: Validit
 }
 
 function material(cert: forge.pki.Certificate, keyPem: string): CaMaterial {
-  return { cert, certPem: forge.pki.certificateToPem(cert), keyPem, key: forgePrivateKey(keyPem) };
+  return { cert, certPem: nodeForge().pki.certificateToPem(cert), keyPem, key: forgePrivateKey(keyPem) };
 }
 
-export function createRootCa(domain: Domain, keyPair: { privateKeyPem: string; publicKeyPem: string }, validity: Validity): CaMaterial {
+export function createRootCa(
+  domain: Domain,
+  keyPair: { privateKeyPem: string; publicKeyPem: string },
+  validity: Validity,
+): CaMaterial {
   const cert = baseCertificate(keyPair.publicKeyPem, randomSerialHex(), validity);
   const attributes = subjectAttributes({ commonName: caCommonName(domain, 'root'), organization: ORGANIZATION });
   cert.setSubject(attributes);
@@ -91,7 +98,7 @@ export function createRootCa(domain: Domain, keyPair: { privateKeyPem: string; p
     { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
     { name: 'subjectKeyIdentifier' },
   ]);
-  cert.sign(forgePrivateKey(keyPair.privateKeyPem), forge.md.sha256.create());
+  cert.sign(forgePrivateKey(keyPair.privateKeyPem), nodeForge().md.sha256.create());
   return material(cert, keyPair.privateKeyPem);
 }
 
@@ -111,7 +118,7 @@ export function createIntermediateCa(
     { name: 'subjectKeyIdentifier' },
     { name: 'authorityKeyIdentifier', keyIdentifier: keyIdentifier(root.cert) },
   ]);
-  cert.sign(root.key, forge.md.sha256.create());
+  cert.sign(root.key, nodeForge().md.sha256.create());
   return material(cert, keyPair.privateKeyPem);
 }
 
@@ -141,10 +148,15 @@ export function issueLeafCertificate(spec: LeafSpec): IssuedCertificate {
   // An empty SAN extension is invalid DER-wise for some parsers, so omit it entirely instead.
   if (altNames.length > 0) extensions.push({ name: 'subjectAltName', altNames });
   cert.setExtensions(extensions);
-  cert.sign(spec.issuer.key, forge.md.sha256.create());
-  return { certPem: forge.pki.certificateToPem(cert), serial, notBefore: cert.validity.notBefore, notAfter: cert.validity.notAfter };
+  cert.sign(spec.issuer.key, nodeForge().md.sha256.create());
+  return {
+    certPem: nodeForge().pki.certificateToPem(cert),
+    serial,
+    notBefore: cert.validity.notBefore,
+    notAfter: cert.validity.notAfter,
+  };
 }
 
 export function loadCaMaterial(certPem: string, keyPem: string): CaMaterial {
-  return material(forge.pki.certificateFromPem(certPem), keyPem);
+  return material(nodeForge().pki.certificateFromPem(certPem), keyPem);
 }

@@ -1,6 +1,17 @@
 import { generateKeyPair, webcrypto } from 'node:crypto';
 import { promisify } from 'node:util';
-import forge from 'node-forge';
+import { createRequire } from 'node:module';
+import type forge from 'node-forge';
+
+let forgeModule: typeof forge | undefined;
+
+/**
+ * node-forge, loaded on first use: only the dev PKI's generator (certificates, CRL keys) needs it, while every
+ * service and `evx verify` import #evx/pki, and loading it costs ≈ 30 ms of start-up (docs/performance.md, figure 5).
+ */
+export function nodeForge(): typeof forge {
+  return (forgeModule ??= createRequire(import.meta.url)('node-forge') as typeof forge);
+}
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 
@@ -26,13 +37,13 @@ export async function generateRsaKeyPair(bits: number): Promise<KeyPairPem> {
 }
 
 export function forgePrivateKey(privateKeyPem: string): forge.pki.rsa.PrivateKey {
-  return forge.pki.privateKeyFromPem(privateKeyPem);
+  return nodeForge().pki.privateKeyFromPem(privateKeyPem);
 }
 
 /** PKCS#8 DER of a forge RSA key, the form WebCrypto imports. */
 export function forgeKeyToPkcs8Der(key: forge.pki.rsa.PrivateKey): Uint8Array {
-  const pkcs8 = forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(key));
-  return Buffer.from(forge.asn1.toDer(pkcs8).getBytes(), 'binary');
+  const pkcs8 = nodeForge().pki.wrapRsaPrivateKey(nodeForge().pki.privateKeyToAsn1(key));
+  return Buffer.from(nodeForge().asn1.toDer(pkcs8).getBytes(), 'binary');
 }
 
 export const RSA_SHA256 = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as const;
