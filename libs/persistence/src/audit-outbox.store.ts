@@ -118,7 +118,7 @@ export class TypeormAuditOutbox implements AuditOutboxStore {
     // Typed placeholders: in an INSERT … SELECT the target columns do not type them. (A UNION rather than VALUES
     // with column aliases, which SQLite lacks.)
     const tuples = rows
-      .map(() => 'SELECT CAST(? AS VARCHAR(36)) AS event_id, CAST(? AS TEXT) AS event, CAST(? AS BIGINT) AS created_at')
+      .map(() => 'SELECT CAST(? AS VARCHAR) AS event_id, CAST(? AS TEXT) AS event, CAST(? AS BIGINT) AS created_at')
       .join(' UNION ALL ');
     return {
       sql:

@@ -189,5 +189,16 @@ describe.each(databases)('RequestRepository on %s', (_name, settings) => {
     expect(await sut.find(id(4))).toEqual(next);
     expect(await changes()).toHaveLength(1);
     expect(await audited()).toEqual(['submitted', 'and sealed']);
+
+    // A value too long for its column is refused, not cut to fit (an explicit CAST to VARCHAR(n) would cut it), and
+    // the statement writes nothing.
+    const third = stored(id(4), 3, 'AWAITING_APPROVAL');
+    const tooLong = { ...fact(third), actorUri: `evx://investigator/${'x'.repeat(300)}` };
+    await expect(
+      sut.commitInOneStatement(third, 2, tooLong, (source) => outbox.enqueueFor(source, events(['long']), 3000)),
+    ).rejects.toThrow(/too long/);
+    expect(await sut.find(id(4))).toEqual(next);
+    expect(await changes()).toHaveLength(1);
+    expect(await audited()).toEqual(['submitted', 'and sealed']);
   });
 });

@@ -64,17 +64,20 @@ function updatedValues(stored: StoredRequest): unknown[] {
   ];
 }
 
-/** The change feed's columns with their SQL types (an INSERT … SELECT needs its placeholders typed). */
+/**
+ * The change feed's columns with their SQL types (an INSERT … SELECT needs its placeholders typed). No lengths: an
+ * explicit CAST to VARCHAR(n) would silently cut a longer value, where the column itself refuses it.
+ */
 const CHANGE_COLUMNS = [
-  ['authorisation_id', 'VARCHAR(36)'],
-  ['agency', 'VARCHAR(63)'],
-  ['urgency', 'VARCHAR(32)'],
+  ['authorisation_id', 'VARCHAR'],
+  ['agency', 'VARCHAR'],
+  ['urgency', 'VARCHAR'],
   ['generation', 'INTEGER'],
-  ['old_status', 'VARCHAR(40)'],
-  ['new_status', 'VARCHAR(40)'],
-  ['desired_status', 'VARCHAR(40)'],
+  ['old_status', 'VARCHAR'],
+  ['new_status', 'VARCHAR'],
+  ['desired_status', 'VARCHAR'],
   ['reason', 'TEXT'],
-  ['actor_uri', 'VARCHAR(255)'],
+  ['actor_uri', 'VARCHAR'],
   ['changed_at', 'BIGINT'],
 ] as const;
 
