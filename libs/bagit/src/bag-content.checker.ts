@@ -204,7 +204,12 @@ async function verifyChecksums(
     const outcomes = sorted.map(([path]) => {
       const algorithms = algorithmsOf.get(path) as Set<string>;
       const early = ahead.get(path);
-      if (early !== undefined) return early;
+      // A file hashed ahead that could not be read there (a hashing thread died, say) is read again here, so the
+      // finding, if any, is this thread's own.
+      if (early !== undefined)
+        return early.then((o) =>
+          o.error === undefined && o.digests !== undefined ? o : hashInProcess(source, path, algorithms),
+        );
       const range = pool === undefined ? undefined : offload(path);
       if (pool !== undefined && range !== undefined) return pool.hash(range, algorithms);
       // Small files on this thread, one after another.

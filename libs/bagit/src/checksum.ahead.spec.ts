@@ -1,7 +1,7 @@
 // Hashing ahead (checksum.ahead.ts): an archive opened with `hashAhead` must validate exactly as one hashed by the
 // validator itself, sound or tampered, and the validator must take the digests hashed ahead instead of hashing again.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
@@ -117,6 +117,48 @@ describe('hashing an opened archive ahead', () => {
     await archive.close();
     expect(archive.source.hashedAhead?.('data/big-1.bin', SHA256)).toBeUndefined();
     expect(await validateBagArchive(archive)).toEqual(await validateBag(tar, { hashWorkers: 0 }));
+  });
+
+  it('a file whose hashing ahead failed (a thread died) is read again by the validator, not reported unreadable', async () => {
+    const { tar } = writeTar();
+    const died = jest
+      .spyOn(HashPool.prototype, 'hash')
+      .mockResolvedValue({ error: 'hashing thread exited with code 1' });
+    const archive = await openBagArchive(tar, { hashAhead: { workers: 1 } });
+    try {
+      expect(died).toHaveBeenCalled();
+      const result = await validateBagArchive(archive);
+      expect(result.valid).toBe(true);
+      expect(result).toEqual(await validateBag(tar, { hashWorkers: 0 }));
+    } finally {
+      died.mockRestore();
+      await archive.close();
+    }
+  });
+
+  it('digests hashed ahead are handed out once: a second validation of the archive reads the files again', async () => {
+    const { tar } = writeTar();
+    const archive = await openBagArchive(tar, { hashAhead: { workers: 1 } });
+    try {
+      expect((await validateBagArchive(archive)).valid).toBe(true);
+      // The file changes after the first validation (same size): the second one must see it.
+      const range = archive.source.locate?.('data/big-1.bin');
+      expect(range).toBeDefined();
+      const fd = openSync(tar, 'r+');
+      try {
+        const byte = Buffer.alloc(1);
+        readSync(fd, byte, 0, 1, (range?.start ?? 0) + 1000);
+        byte[0] ^= 1;
+        writeSync(fd, byte, 0, 1, (range?.start ?? 0) + 1000);
+      } finally {
+        closeSync(fd);
+      }
+      const again = await validateBagArchive(archive);
+      expect(again.valid).toBe(false);
+      expect(again.errors.map((e) => [e.code, e.file])).toContainEqual(['checksum-mismatch', 'data/big-1.bin']);
+    } finally {
+      await archive.close();
+    }
   });
 
   it('an archive opened without hashAhead hashes nothing ahead', async () => {

@@ -72,6 +72,8 @@ export class HashAhead {
   outcome(path: string, algorithms: ReadonlySet<string>): Promise<HashOutcome> | undefined {
     const ahead = this.closed ? undefined : this.ahead.get(path);
     if (ahead === undefined || [...algorithms].some((name) => !ahead.algorithms.has(name))) return undefined;
+    // Handed out once: a second validation of the same opened archive reads the file again.
+    this.ahead.delete(path);
     return ahead.outcome.then(({ digests, ...rest }) =>
       digests === undefined
         ? rest

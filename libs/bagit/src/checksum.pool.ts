@@ -86,7 +86,15 @@ export class HashPool {
 
   constructor(size: number, options: HashPoolOptions = {}) {
     for (let i = 0; i < size; i++) {
-      const worker = new Worker(WORKER_SOURCE, { eval: true });
+      let worker: Worker;
+      try {
+        worker = new Worker(WORKER_SOURCE, { eval: true });
+      } catch (error) {
+        // The threads already started would keep the process alive: stop them before giving up.
+        this.closing = true;
+        for (const started of this.workers) void started.terminate();
+        throw error;
+      }
       worker.on('message', (message: HashOutcome & { id: number }) => this.done(worker, message));
       worker.on('error', (error) => this.failAll(worker, error));
       worker.on('exit', (code) => this.failAll(worker, new Error(`hashing thread exited with code ${code}`)));
