@@ -1,6 +1,7 @@
 // `npm run bench`: measures EVX's hot paths, each beside a baseline measured in the same run (or as a latency
 // distribution), prints a table and writes bench/results/latest.json. docs/performance.md explains the figures.
 import 'reflect-metadata';
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_PG_URL, REPO_ROOT, openContext, type BenchOptions, type Benchmark } from './bench.context.js';
@@ -72,7 +73,16 @@ function parseOptions(argv: string[]): BenchOptions {
   };
 }
 
+/**
+ * Writes dirty pages out (`sync`) so that one benchmark's files (the ingest writes 2 GiB) are not written back while
+ * the next one measures. Best effort: where there is no `sync` command the benchmark just starts.
+ */
+async function settle(): Promise<void> {
+  await new Promise<void>((resolve) => execFile('sync', () => resolve()));
+}
+
 async function runOne(benchmark: Benchmark, context: Parameters<Benchmark['run']>[0]): Promise<FigureRow[]> {
+  await settle();
   process.stderr.write(`[bench] ${benchmark.name}: ${benchmark.description}\n`);
   const started = performance.now();
   try {
