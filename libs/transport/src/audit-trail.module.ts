@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { auditEvent, type AuditFacts } from '#evx/audit';
+import { auditEvent, type AuditEventInput, type AuditFacts } from '#evx/audit';
 import { TypeormAuditOutbox } from '#evx/persistence';
 import { auditEventFromWire, auditEventToWire } from './audit-event.wire.js';
 import { AuditRelay } from './audit.relay.js';
@@ -30,10 +30,19 @@ export class AuditTrail implements OnApplicationBootstrap, OnModuleDestroy {
    * refuse fails the change instead of blocking the outbox later.
    */
   async record(manager: EntityManager, facts: readonly AuditFacts[]): Promise<void> {
+    const { events, at } = this.prepare(facts);
+    await this.outbox.enqueue(manager, events, at);
+  }
+
+  /**
+   * The events `record` enqueues for `facts`, stamped now and validated as it validates them, with that time (ms):
+   * for a change that writes them in its own statement (the outbox's `enqueueFor`).
+   */
+  prepare(facts: readonly AuditFacts[]): { events: AuditEventInput[]; at: number } {
     const now = this.clock();
     const events = facts.map((f) => auditEvent(f, now));
     events.forEach((e, i) => auditEventFromWire(auditEventToWire(e), 'evx://service/self-check', `audit event ${i}`));
-    await this.outbox.enqueue(manager, events, now.getTime());
+    return { events, at: now.getTime() };
   }
 
   /** Pushes what was just committed; failures leave it in the outbox for the relay's next round. */

@@ -1,6 +1,5 @@
 // The audit events of a transition, in the vault log's vocabulary (evx.v1.AuditAction).
-import { auditEvent, type AuditEventInput, type AuditFacts } from '#evx/audit';
-import { auditEventFromWire, auditEventToWire } from '#evx/transport';
+import type { AuditFacts } from '#evx/audit';
 import type { AuditFact, WorkflowEffect } from '#evx/workflow';
 
 const ACTIONS: Partial<Record<AuditFact['action'], string>> = {
@@ -64,14 +63,4 @@ export function auditFactsOf(
     }
   }
   return facts;
-}
-
-/**
- * The events `AuditTrail.record` would enqueue for `facts` at `now`, validated as it validates them (as the vault
- * will): for a commit that writes them in its own statement (RequestRepository.commitInOneStatement).
- */
-export function validatedAuditEvents(facts: readonly AuditFacts[], now: Date): AuditEventInput[] {
-  const events = facts.map((f) => auditEvent(f, now));
-  events.forEach((e, i) => auditEventFromWire(auditEventToWire(e), 'evx://service/self-check', `audit event ${i}`));
-  return events;
 }

@@ -19,7 +19,7 @@ import {
   type WorkflowEffect,
   type WorkflowPolicies,
 } from '#evx/workflow';
-import { auditFactsOf, validatedAuditEvents } from './request-audit.js';
+import { auditFactsOf } from './request-audit.js';
 import { RequestRepository } from './request.repository.js';
 import { TRUST_STORE, WORKFLOW_CLOCK, WORKFLOW_POLICIES } from './request-workflow.tokens.js';
 import type { StoredRequest } from './stored-request.js';
@@ -149,10 +149,9 @@ export class RequestWorkflowService {
     if (this.repository.commitsInOneStatement) {
       // PostgreSQL: the same three writes as one statement, atomic as the transaction below (two round trips
       // per submission instead of six, with the read).
-      const now = new Date();
-      const events = validatedAuditEvents(facts, now);
+      const { events, at } = this.audit.prepare(facts);
       await this.repository.commitInOneStatement(next, current.authorisation.generation, result.audit, (source) =>
-        this.audit.outbox.enqueueFor(source, events, now.getTime()),
+        this.audit.outbox.enqueueFor(source, events, at),
       );
     } else {
       await this.repository.dataSource.transaction(async (manager) => {
