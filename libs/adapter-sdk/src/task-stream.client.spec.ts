@@ -14,7 +14,7 @@ import {
 import { loadSync } from '@grpc/proto-loader';
 import { PROTO_FILES, PROTO_LOADER_OPTIONS, type StreamTasksResponse } from '#evx/proto';
 import { MemoryCursorStore } from './cursor.store.js';
-import { TaskStream } from './task-stream.client.js';
+import { TaskStream, type TaskStreamHandlers } from './task-stream.client.js';
 
 type Call = ServerWritableStream<{ cursor: string }, StreamTasksResponse>;
 
@@ -120,6 +120,35 @@ describe('TaskStream', () => {
     return { stream, handlers, saved, caughtUp: () => caughtUp };
   }
 
+  /** A started stream on `server`, two events in hand at once, quick reconnections; closed after the test. */
+  function started(server: Awaited<ReturnType<typeof serve>>, handlers: TaskStreamHandlers): TaskStream {
+    const stream = new TaskStream(
+      { address: server.address, credentials: credentials.createInsecure(), concurrency: 2, minBackoffMs: 10 },
+      handlers,
+    ).start();
+    cleanups.push(
+      () => stream.close(),
+      () => server.close(),
+    );
+    return stream;
+  }
+
+  /** An onEvent that records every cursor and fails the first time it sees `cursor`. */
+  function failingOnceAt(cursor: string) {
+    const seen: string[] = [];
+    let failed = false;
+    return {
+      seen,
+      onEvent: async (event: StreamTasksResponse) => {
+        seen.push(event.cursor);
+        if (event.cursor === cursor && !failed) {
+          failed = true;
+          throw new Error('transient');
+        }
+      },
+    };
+  }
+
   it('handles other tasks while one is busy, but confirms cursors only in order', async () => {
     const { stream, handlers, saved, caughtUp } = await open(
       [taskEvent('c1', 'task-a'), taskEvent('c2', 'task-b'), heartbeat()],
@@ -175,29 +204,8 @@ describe('TaskStream', () => {
 
   it('after a failed handler, reconnects from the last confirmed cursor and handles the rest again', async () => {
     const server = await serve([taskEvent('c1', 'task-a'), taskEvent('c2', 'task-b'), taskEvent('c3', 'task-c')]);
-    const seen: string[] = [];
-    let failed = false;
-    const stream = new TaskStream(
-      {
-        address: server.address,
-        credentials: credentials.createInsecure(),
-        concurrency: 2,
-        minBackoffMs: 10,
-      },
-      {
-        onEvent: async (event) => {
-          seen.push(event.cursor);
-          if (event.cursor === 'c2' && !failed) {
-            failed = true;
-            throw new Error('transient');
-          }
-        },
-      },
-    ).start();
-    cleanups.push(
-      () => stream.close(),
-      () => server.close(),
-    );
+    const { seen, onEvent } = failingOnceAt('c2');
+    const stream = started(server, { onEvent });
     for (let i = 0; i < 100 && stream.cursor !== 'c3'; i++) await tick();
     expect(stream.cursor).toBe('c3');
     // The second connection resumed after c1, the last event confirmed before the failure.
@@ -207,30 +215,16 @@ describe('TaskStream', () => {
 
   it('survives callbacks that throw: the failed event is handled again and nothing else is skipped', async () => {
     const server = await serve([taskEvent('c1', 'task-a'), taskEvent('c2', 'task-a', 2), taskEvent('c3', 'task-b')]);
-    const seen: string[] = [];
-    let failed = false;
-    const stream = new TaskStream(
-      { address: server.address, credentials: credentials.createInsecure(), concurrency: 2, minBackoffMs: 10 },
-      {
-        onEvent: async (event) => {
-          seen.push(event.cursor);
-          if (event.cursor === 'c1' && !failed) {
-            failed = true;
-            throw new Error('transient');
-          }
-        },
-        onHandlerError: () => {
-          throw new Error('a listener that fails itself');
-        },
-        onCaughtUp: () => {
-          throw new Error('another one');
-        },
+    const { seen, onEvent } = failingOnceAt('c1');
+    const stream = started(server, {
+      onEvent,
+      onHandlerError: () => {
+        throw new Error('a listener that fails itself');
       },
-    ).start();
-    cleanups.push(
-      () => stream.close(),
-      () => server.close(),
-    );
+      onCaughtUp: () => {
+        throw new Error('another one');
+      },
+    });
     for (let i = 0; i < 100 && stream.cursor !== 'c3'; i++) await tick();
     expect(stream.cursor).toBe('c3');
     expect(seen.filter((c) => c === 'c1')).toHaveLength(2);
@@ -241,19 +235,12 @@ describe('TaskStream', () => {
     const server = await serve([taskEvent('c1', 'task-a')]);
     let release!: (error?: Error) => void;
     let calls = 0;
-    const stream = new TaskStream(
-      { address: server.address, credentials: credentials.createInsecure(), concurrency: 2, minBackoffMs: 10 },
-      {
-        onEvent: async () => {
-          if (++calls > 1) return;
-          await new Promise<void>((resolve, reject) => (release = (e) => (e ? reject(e) : resolve())));
-        },
+    const stream = started(server, {
+      onEvent: async () => {
+        if (++calls > 1) return;
+        await new Promise<void>((resolve, reject) => (release = (e) => (e ? reject(e) : resolve())));
       },
-    ).start();
-    cleanups.push(
-      () => stream.close(),
-      () => server.close(),
-    );
+    });
     for (let i = 0; i < 100 && calls === 0; i++) await tick();
     // The server drops the stream while the handler still works; then the handler fails.
     server.calls[0]?.emit('error', { code: status.UNAVAILABLE, details: 'going away' });
