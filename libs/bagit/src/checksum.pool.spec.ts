@@ -18,6 +18,17 @@ const MIB = 1024 * 1024;
 const BAGIT = 'BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n';
 const hex = (algorithm: string, bytes: Buffer): string => createHash(algorithm).update(bytes).digest('hex');
 
+/** A 1 MiB file, its range, and a pool of two threads (with `options`) whose first thread was terminated. */
+async function poolWithADeadThread(scratchDir: string, options?: { jobsPerThread: number }) {
+  const file = join(scratchDir, 'some.bin');
+  writeFileSync(file, Buffer.alloc(MIB, 7));
+  const range = { file, start: 0, length: MIB, noFollow: false };
+  const pool = new HashPool(2, options);
+  const workers = (pool as unknown as { workers: Array<{ terminate(): Promise<number> }> }).workers;
+  await workers[0]?.terminate();
+  return { range, pool, workers, sound: { digests: { sha256: hex('sha256', Buffer.alloc(MIB, 7)) }, octets: MIB } };
+}
+
 function payloads(): Record<string, Buffer> {
   return {
     'data/big-1.bin': Buffer.alloc(3 * MIB + 7, 1),
@@ -123,17 +134,9 @@ describe('hashing on worker threads', () => {
   });
 
   it('a hashing thread that dies fails its job, and the others carry on', async () => {
-    const file = join(scratch, 'some.bin');
-    writeFileSync(file, Buffer.alloc(MIB, 7));
-    const range = { file, start: 0, length: MIB, noFollow: false };
-    const pool = new HashPool(2);
-    const workers = (pool as unknown as { workers: Array<{ terminate(): Promise<number> }> }).workers;
+    const { range, pool, workers, sound } = await poolWithADeadThread(scratch);
     try {
-      await workers[0]?.terminate();
-      expect(await pool.hash(range, ['sha256'])).toEqual({
-        digests: { sha256: hex('sha256', Buffer.alloc(MIB, 7)) },
-        octets: MIB,
-      });
+      expect(await pool.hash(range, ['sha256'])).toEqual(sound);
       await workers[1]?.terminate();
       expect((await pool.hash(range, ['sha256'])).error).toMatch(/no hashing thread/);
     } finally {
@@ -156,5 +159,54 @@ describe('hashing on worker threads', () => {
     } finally {
       await pool.close();
     }
+  });
+});
+
+describe('HashPool with several jobs per thread', () => {
+  it('gives every job the digest of its own range, whichever thread took it', async () => {
+    const files = Array.from({ length: 7 }, (_, i) => {
+      const file = join(scratch, `file-${i}.bin`);
+      const bytes = Buffer.alloc(MIB + i, i + 1);
+      writeFileSync(file, bytes);
+      return { file, bytes };
+    });
+    const pool = new HashPool(2, { jobsPerThread: 3 });
+    try {
+      const outcomes = await Promise.all(
+        files.map(({ file, bytes }) =>
+          pool.hash({ file, start: 0, length: bytes.length, noFollow: false }, ['sha256']),
+        ),
+      );
+      expect(outcomes).toEqual(
+        files.map(({ bytes }) => ({ digests: { sha256: hex('sha256', bytes) }, octets: bytes.length })),
+      );
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('a dead thread is handed no job: the other takes them all', async () => {
+    const { range, pool, sound } = await poolWithADeadThread(scratch, { jobsPerThread: 2 });
+    try {
+      const outcomes = await Promise.all([1, 2, 3, 4, 5].map(() => pool.hash(range, ['sha256'])));
+      expect(outcomes).toEqual(outcomes.map(() => sound));
+    } finally {
+      await pool.close();
+    }
+  });
+});
+
+describe('HashPool.close', () => {
+  it('ends the jobs not done yet with an error instead of leaving them pending, and refuses new ones', async () => {
+    const file = join(scratch, 'some.bin');
+    writeFileSync(file, Buffer.alloc(4 * MIB, 7));
+    const pool = new HashPool(1);
+    const range = { file, start: 0, length: 4 * MIB, noFollow: false };
+    const jobs = [pool.hash(range, ['sha256']), pool.hash(range, ['sha256']), pool.hash(range, ['sha256'])];
+    await pool.close();
+    const outcomes = await Promise.all(jobs);
+    // The first may have finished before close; the queued ones cannot have.
+    expect(outcomes.slice(1)).toEqual([{ error: 'hashing was stopped' }, { error: 'hashing was stopped' }]);
+    expect(await pool.hash(range, ['sha256'])).toEqual({ error: 'hashing was stopped' });
   });
 });
