@@ -1,11 +1,11 @@
 // Hashing ahead (checksum.ahead.ts): an archive opened with `hashAhead` must validate exactly as one hashed by the
 // validator itself, sound or tampered, and the validator must take the digests hashed ahead instead of hashing again.
 import { createHash } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
-import { craftTar } from '../test-fixtures/tar.crafter.js';
+import { manifestedBagFiles, writeBagTar } from '../test-fixtures/bag.helpers.js';
 import { validateBag, validateBagArchive } from './bag.validator.js';
 import { HashPool } from './checksum.pool.js';
 import { openBagArchive } from './tar.archive.js';
@@ -22,38 +22,15 @@ const SHA256 = new Set(['sha256']);
 
 /** A tar of a bag with two large payload files and a small one, SHA-256 and SHA-512 manifests, one file tampered. */
 function writeTar(tamper?: string): { tar: string; data: Record<string, Buffer> } {
-  const data: Record<string, Buffer> = {
-    'data/big-1.bin': Buffer.from(Array.from({ length: 3 * MIB + 7 }, (_, i) => i % 251)),
-    'data/big-2.bin': Buffer.alloc(MIB, 2),
-    'data/small.txt': Buffer.from('small\n'),
-  };
-  const manifest = (algorithm: string): Buffer =>
-    Buffer.from(
-      Object.entries(data)
-        .map(([path, bytes]) => `${hex(algorithm, bytes)}  ${path}\n`)
-        .join(''),
-    );
-  const files: Record<string, Buffer> = {
-    'bagit.txt': Buffer.from('BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n'),
-    'manifest-sha256.txt': manifest('sha256'),
-    'manifest-sha512.txt': manifest('sha512'),
-    ...data,
-  };
-  if (tamper !== undefined) {
-    const copy = Buffer.from(files[tamper] as Buffer);
-    copy[Math.floor(copy.length / 2)] ^= 1;
-    files[tamper] = copy;
-  }
-  const tar = join(scratch, 'bag.tar');
-  const dirs = [
-    { name: 'bag/', type: '5' },
-    { name: 'bag/data/', type: '5' },
-  ];
-  writeFileSync(
-    tar,
-    craftTar([...dirs, ...Object.entries(files).map(([p, bytes]) => ({ name: `bag/${p}`, data: bytes }))]),
+  const data = manifestedBagFiles(
+    {
+      'data/big-1.bin': Buffer.from(Array.from({ length: 3 * MIB + 7 }, (_, i) => i % 251)),
+      'data/big-2.bin': Buffer.alloc(MIB, 2),
+      'data/small.txt': Buffer.from('small\n'),
+    },
+    tamper,
   );
-  return { tar, data: files };
+  return { tar: writeBagTar(scratch, data), data };
 }
 
 describe('hashing an opened archive ahead', () => {

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { craftTar } from '../test-fixtures/tar.crafter.js';
+import { manifestedBagFiles, writeBagTar } from '../test-fixtures/bag.helpers.js';
 import { validateBag } from './bag.validator.js';
 import { HashPool } from './checksum.pool.js';
 
@@ -15,7 +15,6 @@ beforeEach(() => {
 afterEach(() => rmSync(scratch, { recursive: true, force: true }));
 
 const MIB = 1024 * 1024;
-const BAGIT = 'BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n';
 const hex = (algorithm: string, bytes: Buffer): string => createHash(algorithm).update(bytes).digest('hex');
 
 /** A 1 MiB file, its range, and a pool of two threads (with `options`) whose first thread was terminated. */
@@ -37,27 +36,6 @@ function payloads(): Record<string, Buffer> {
   };
 }
 
-function bagFiles(data: Record<string, Buffer>, tamper?: string): Record<string, Buffer> {
-  const manifest = (algorithm: string): Buffer =>
-    Buffer.from(
-      Object.entries(data)
-        .map(([path, bytes]) => `${hex(algorithm, bytes)}  ${path}\n`)
-        .join(''),
-    );
-  const files: Record<string, Buffer> = {
-    'bagit.txt': Buffer.from(BAGIT),
-    'manifest-sha256.txt': manifest('sha256'),
-    'manifest-sha512.txt': manifest('sha512'),
-    ...data,
-  };
-  if (tamper !== undefined) {
-    const copy = Buffer.from(files[tamper] as Buffer);
-    copy[Math.floor(copy.length / 2)] ^= 1;
-    files[tamper] = copy;
-  }
-  return files;
-}
-
 function writeFolder(files: Record<string, Buffer>): string {
   const root = join(scratch, 'bag');
   for (const [path, bytes] of Object.entries(files)) {
@@ -65,16 +43,6 @@ function writeFolder(files: Record<string, Buffer>): string {
     writeFileSync(join(root, path), bytes);
   }
   return root;
-}
-
-function writeTar(files: Record<string, Buffer>): string {
-  const file = join(scratch, 'bag.tar');
-  const dirs = [
-    { name: 'bag/', type: '5' },
-    { name: 'bag/data/', type: '5' },
-  ];
-  writeFileSync(file, craftTar([...dirs, ...Object.entries(files).map(([p, data]) => ({ name: `bag/${p}`, data }))]));
-  return file;
 }
 
 describe('hashing on worker threads', () => {
@@ -86,8 +54,8 @@ describe('hashing on worker threads', () => {
     ['tar', 'data/big-2.bin'],
     ['tar', 'data/small.txt'],
   ])('%s, tampered file %s: the same result as on this thread', async (kind, tamper) => {
-    const files = bagFiles(payloads(), tamper);
-    const path = kind === 'tar' ? writeTar(files) : writeFolder(files);
+    const files = manifestedBagFiles(payloads(), tamper);
+    const path = kind === 'tar' ? writeBagTar(scratch, files) : writeFolder(files);
     const seen: Array<[string, Record<string, string>, number]> = [];
     const threaded = await validateBag(path, {
       hashWorkers: 2,
@@ -112,7 +80,7 @@ describe('hashing on worker threads', () => {
   });
 
   it('a large file swapped for a link is unreadable, not followed', async () => {
-    const root = writeFolder(bagFiles(payloads()));
+    const root = writeFolder(manifestedBagFiles(payloads()));
     rmSync(join(root, 'data/big-1.bin'));
     writeFileSync(join(scratch, 'outside.bin'), Buffer.alloc(3 * MIB + 7, 1));
     symlinkSync(join(scratch, 'outside.bin'), join(root, 'data/big-1.bin'));

@@ -1,8 +1,11 @@
 // Helpers shared by the bagit specs. Not part of the library.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { BagWriter, type BagSummary, type BagWriterOptions } from '../src/bag.writer.js';
+import { craftTar } from './tar.crafter.js';
 
 export const FIXED_DATE = new Date('2024-05-06T07:08:09Z');
 
@@ -62,3 +65,39 @@ export const HAVE_GNU_TAR = ((): boolean => {
   const probe = spawnSync('tar', ['--version'], { encoding: 'utf8' });
   return probe.status === 0 && probe.stdout.includes('GNU tar');
 })();
+
+/**
+ * The files of a BagIt 1.0 bag holding `data` (paths under data/), with SHA-256 and SHA-512 payload manifests; with
+ * `tamper`, that file's middle byte flipped after the manifests were made.
+ */
+export function manifestedBagFiles(data: Record<string, Buffer>, tamper?: string): Record<string, Buffer> {
+  const manifest = (algorithm: string): Buffer =>
+    Buffer.from(
+      Object.entries(data)
+        .map(([path, bytes]) => `${createHash(algorithm).update(bytes).digest('hex')}  ${path}\n`)
+        .join(''),
+    );
+  const files: Record<string, Buffer> = {
+    'bagit.txt': Buffer.from('BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n'),
+    'manifest-sha256.txt': manifest('sha256'),
+    'manifest-sha512.txt': manifest('sha512'),
+    ...data,
+  };
+  if (tamper !== undefined) {
+    const copy = Buffer.from(files[tamper] as Buffer);
+    copy[Math.floor(copy.length / 2)] ^= 1;
+    files[tamper] = copy;
+  }
+  return files;
+}
+
+/** Writes `files` as `<dir>/bag.tar`, a tar of one bag folder named bag/; returns its path. */
+export function writeBagTar(dir: string, files: Record<string, Buffer>): string {
+  const tar = join(dir, 'bag.tar');
+  const dirs = [
+    { name: 'bag/', type: '5' },
+    { name: 'bag/data/', type: '5' },
+  ];
+  writeFileSync(tar, craftTar([...dirs, ...Object.entries(files).map(([p, data]) => ({ name: `bag/${p}`, data }))]));
+  return tar;
+}
