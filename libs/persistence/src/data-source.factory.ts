@@ -50,8 +50,12 @@ export function dataSourceOptions(settings: DatabaseSettings, store: ServiceStor
     type: 'better-sqlite3',
     database: join(settings.dataDir, `${store.service}.sqlite`),
     // WAL lets readers proceed while the single writer commits; busy timeout rides out short write locks.
+    // synchronous = FULL: a commit is on disk before it is reported (a power cut loses no acknowledged change).
+    // Said explicitly: better-sqlite3's build default for a WAL database is NORMAL, which applies when an existing
+    // WAL file is reopened, while a new one stays FULL, so without it a service would weaken after its first restart.
     prepareDatabase: (db: { pragma(sql: string): unknown }) => {
       db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
       db.pragma('busy_timeout = 5000');
       db.pragma('foreign_keys = ON');
     },
