@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Column, DataSource, Entity, PrimaryColumn } from 'typeorm';
-import { serialiseSqlite } from './sqlite.serialiser.js';
+import { GROUP_COMMIT_LIMIT, serialiseSqlite } from './sqlite.serialiser.js';
 
 @Entity('note')
 class Note {
@@ -73,5 +73,140 @@ describe('serialiseSqlite', () => {
     } finally {
       await ds.destroy();
     }
+  });
+
+  describe('group commit', () => {
+    /** Every statement the shared runner executes, in order. */
+    function statements(ds: DataSource): string[] {
+      const seen: string[] = [];
+      const runner = ds.driver.createQueryRunner('master') as unknown as {
+        query: (sql: string, ...rest: unknown[]) => Promise<unknown>;
+      };
+      const query = runner.query.bind(runner);
+      runner.query = (sql, ...rest) => {
+        seen.push(sql);
+        return query(sql, ...rest);
+      };
+      return seen;
+    }
+    const count = (seen: string[], prefix: string) => seen.filter((sql) => sql.startsWith(prefix)).length;
+    const ids = async (ds: DataSource) => (await ds.getRepository(Note).find({ order: { id: 'ASC' } })).map((n) => n.id);
+
+    /** Holds the lock (an open transaction) until `release` is called, so the transactions after it queue. */
+    function holdLock(ds: DataSource): { done: Promise<unknown>; release: () => void } {
+      let release!: () => void;
+      const released = new Promise<void>((r) => (release = r));
+      const done = ds.transaction(async (m) => {
+        await m.insert(Note, { id: 'held', body: 'first' });
+        await released;
+      });
+      return { done, release };
+    }
+
+    it('commits queued transactions once, each all or nothing: a failing one is undone, its neighbours land', async () => {
+      const ds = await open(true);
+      try {
+        const seen = statements(ds);
+        const held = holdLock(ds);
+        await tick();
+        const b = ds.transaction(async (m) => {
+          await m.insert(Note, { id: 'b', body: 'B' });
+          return 'from b';
+        });
+        const c = ds.transaction(async (m) => {
+          await m.insert(Note, { id: 'c', body: 'C' });
+          throw new Error('C fails after writing');
+        });
+        const d = ds.transaction(async (m) => {
+          await m.insert(Note, { id: 'd', body: 'D' });
+          // Sees what the group wrote before it (b), not what was rolled back (c): as if run one after the other.
+          return (await m.find(Note, { order: { id: 'ASC' } })).map((n) => n.id).join(',');
+        });
+        held.release();
+        const [rb, rc, rd] = await Promise.allSettled([b, c, d]);
+        await held.done;
+        expect(rb).toEqual({ status: 'fulfilled', value: 'from b' });
+        expect(rc).toMatchObject({ status: 'rejected', reason: { message: 'C fails after writing' } });
+        expect(rd).toEqual({ status: 'fulfilled', value: 'b,d,held' });
+        expect(await ids(ds)).toEqual(['b', 'd', 'held']);
+        // The held transaction's COMMIT, then one for the group of three (each in a savepoint).
+        expect(count(seen, 'COMMIT')).toBe(2);
+        expect(count(seen, 'SAVEPOINT')).toBe(3);
+        expect(count(seen, 'ROLLBACK TO SAVEPOINT')).toBe(1);
+      } finally {
+        await ds.destroy();
+      }
+    });
+
+    it('a group whose COMMIT fails writes nothing, and every caller of the group gets the failure', async () => {
+      const ds = await open(true);
+      try {
+        await ds.query('PRAGMA foreign_keys = ON');
+        await ds.query('CREATE TABLE parent (id TEXT PRIMARY KEY)');
+        await ds.query(
+          'CREATE TABLE child (id TEXT PRIMARY KEY, parent_id TEXT REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED)',
+        );
+        const held = holdLock(ds);
+        await tick();
+        const fine = ds.transaction((m) => m.insert(Note, { id: 'fine', body: 'innocent' }));
+        // A deferred foreign key: the savepoint is released, the violation surfaces at the group's COMMIT.
+        const orphan = ds.transaction((m) => m.query(`INSERT INTO child (id, parent_id) VALUES ('k', 'nobody')`));
+        held.release();
+        const outcomes = await Promise.allSettled([fine, orphan]);
+        await held.done;
+        for (const outcome of outcomes) {
+          expect(outcome).toMatchObject({ status: 'rejected', reason: { message: expect.stringMatching(/FOREIGN KEY/) } });
+        }
+        expect(await ids(ds)).toEqual(['held']);
+        expect(await ds.query('SELECT id FROM child')).toEqual([]);
+        // And the next transaction is not affected.
+        await ds.transaction((m) => m.insert(Note, { id: 'after', body: 'later' }));
+        expect(await ids(ds)).toEqual(['after', 'held']);
+      } finally {
+        await ds.destroy();
+      }
+    });
+
+    it('a transaction alone runs without a savepoint, and a group never exceeds the limit', async () => {
+      const ds = await open(true);
+      try {
+        const seen = statements(ds);
+        await ds.transaction((m) => m.insert(Note, { id: 'alone', body: 'x' }));
+        expect(count(seen, 'SAVEPOINT')).toBe(0);
+        expect(count(seen, 'COMMIT')).toBe(1);
+
+        const held = holdLock(ds);
+        await tick();
+        const many = Array.from({ length: GROUP_COMMIT_LIMIT + 3 }, (_, i) =>
+          ds.transaction((m) => m.insert(Note, { id: `n${String(i).padStart(3, '0')}`, body: 'y' })),
+        );
+        held.release();
+        await Promise.all(many);
+        await held.done;
+        expect(await ds.getRepository(Note).count()).toBe(GROUP_COMMIT_LIMIT + 5);
+        // alone, held, a full group, then the 3 left over.
+        expect(count(seen, 'COMMIT')).toBe(4);
+      } finally {
+        await ds.destroy();
+      }
+    });
+
+    it('a transaction with an isolation level runs alone', async () => {
+      const ds = await open(true);
+      try {
+        const seen = statements(ds);
+        const held = holdLock(ds);
+        await tick();
+        const a = ds.transaction('SERIALIZABLE', (m) => m.insert(Note, { id: 'iso', body: 'x' }));
+        const b = ds.transaction((m) => m.insert(Note, { id: 'b', body: 'x' }));
+        held.release();
+        await Promise.all([a, b, held.done]);
+        expect(count(seen, 'SAVEPOINT')).toBe(0);
+        expect(count(seen, 'COMMIT')).toBe(3);
+        expect(await ids(ds)).toEqual(['b', 'held', 'iso']);
+      } finally {
+        await ds.destroy();
+      }
+    });
   });
 });
