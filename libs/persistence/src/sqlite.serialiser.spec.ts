@@ -90,7 +90,8 @@ describe('serialiseSqlite', () => {
       return seen;
     }
     const count = (seen: string[], prefix: string) => seen.filter((sql) => sql.startsWith(prefix)).length;
-    const ids = async (ds: DataSource) => (await ds.getRepository(Note).find({ order: { id: 'ASC' } })).map((n) => n.id);
+    const ids = async (ds: DataSource) =>
+      (await ds.getRepository(Note).find({ order: { id: 'ASC' } })).map((n) => n.id);
 
     /** Holds the lock (an open transaction) until `release` is called, so the transactions after it queue. */
     function holdLock(ds: DataSource): { done: Promise<unknown>; release: () => void } {
@@ -155,7 +156,10 @@ describe('serialiseSqlite', () => {
         const outcomes = await Promise.allSettled([fine, orphan]);
         await held.done;
         for (const outcome of outcomes) {
-          expect(outcome).toMatchObject({ status: 'rejected', reason: { message: expect.stringMatching(/FOREIGN KEY/) } });
+          expect(outcome).toMatchObject({
+            status: 'rejected',
+            reason: { message: expect.stringMatching(/FOREIGN KEY/) },
+          });
         }
         expect(await ids(ds)).toEqual(['held']);
         expect(await ds.query('SELECT id FROM child')).toEqual([]);
@@ -186,6 +190,70 @@ describe('serialiseSqlite', () => {
         expect(await ds.getRepository(Note).count()).toBe(GROUP_COMMIT_LIMIT + 5);
         // alone, held, a full group, then the 3 left over.
         expect(count(seen, 'COMMIT')).toBe(4);
+      } finally {
+        await ds.destroy();
+      }
+    });
+
+    /** A database that can grow by only a few pages: a large insert fails with SQLITE_FULL, which rolls back all. */
+    async function nearlyFull(ds: DataSource): Promise<void> {
+      const [{ page_count: pages }] = (await ds.query('PRAGMA page_count')) as [{ page_count: number }];
+      await ds.query(`PRAGMA max_page_count = ${pages + 3}`);
+    }
+    const tooBig = 'x'.repeat(200_000);
+    /** What a second connection sees: only what is committed. */
+    async function committedIds(ds: DataSource): Promise<string[]> {
+      const other = new DataSource({ type: 'better-sqlite3', database: ds.options.database as string });
+      await other.initialize();
+      try {
+        return ((await other.query('SELECT id FROM note ORDER BY id')) as { id: string }[]).map((r) => r.id);
+      } finally {
+        await other.destroy();
+      }
+    }
+    const inTransaction = (ds: DataSource) =>
+      (ds.driver as unknown as { databaseConnection: { inTransaction: boolean } }).databaseConnection.inTransaction;
+
+    it('when SQLite rolls back the whole group (disk full), those before are told so and those after still run', async () => {
+      const ds = await open(true);
+      try {
+        await nearlyFull(ds);
+        const held = holdLock(ds);
+        await tick();
+        const a = ds.transaction((m) => m.insert(Note, { id: 'a', body: 'A' }));
+        const b = ds.transaction((m) => m.insert(Note, { id: 'b', body: tooBig }));
+        const c = ds.transaction((m) => m.insert(Note, { id: 'c', body: 'C' }));
+        held.release();
+        const [ra, rb, rc] = await Promise.allSettled([a, b, c]);
+        await held.done;
+        expect(ra).toMatchObject({ status: 'rejected', reason: { message: expect.stringMatching(/^not written: /) } });
+        expect(rb).toMatchObject({ status: 'rejected', reason: { message: expect.stringMatching(/full/) } });
+        expect(rc.status).toBe('fulfilled');
+        expect(await committedIds(ds)).toEqual(['c', 'held']);
+        // Nothing is left open: the next transaction is committed for real, as another connection sees.
+        await ds.transaction((m) => m.insert(Note, { id: 'd', body: 'D' }));
+        expect(inTransaction(ds)).toBe(false);
+        expect(await committedIds(ds)).toEqual(['c', 'd', 'held']);
+      } finally {
+        await ds.destroy();
+      }
+    });
+
+    it('after SQLite rolls back a transaction alone, the next ones still commit (TypeORM loses count there)', async () => {
+      const ds = await open(true);
+      try {
+        await nearlyFull(ds);
+        await expect(ds.transaction((m) => m.insert(Note, { id: 'big', body: tooBig }))).rejects.toThrow(/full/);
+        await ds.transaction((m) => m.insert(Note, { id: 'e', body: 'E' }));
+        await expect(
+          ds.transaction(async (m) => {
+            await m.insert(Note, { id: 'f', body: 'F' });
+            throw new Error('f fails');
+          }),
+        ).rejects.toThrow('f fails');
+        await ds.transaction((m) => m.insert(Note, { id: 'g', body: 'G' }));
+        expect(inTransaction(ds)).toBe(false);
+        expect(await committedIds(ds)).toEqual(['e', 'g']);
       } finally {
         await ds.destroy();
       }

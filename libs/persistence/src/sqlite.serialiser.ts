@@ -26,6 +26,22 @@ interface Queued {
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
+/** TypeORM's shared runner: its own idea of the open transaction, which must match the connection's. */
+interface SharedRunner {
+  query: (sql: string, ...rest: unknown[]) => Promise<unknown>;
+  isTransactionActive: boolean;
+  transactionDepth: number;
+}
+
+/** better-sqlite3's connection: whether a transaction is open on it. */
+interface SqliteConnection {
+  readonly inTransaction: boolean;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /**
  * TypeORM drives better-sqlite3 through ONE shared query runner per data source: two concurrent transactions nest as
  * savepoints (one rollback silently undoes the other's "committed" work) and a statement issued elsewhere while a
@@ -39,14 +55,45 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
  * it once per group instead of once per transaction. Each caller still gets all or nothing of its own work: a
  * transaction that throws is rolled back to its savepoint and its caller gets its error while the others commit;
  * every caller's promise settles only after the group's COMMIT, and if that COMMIT fails every caller of the group
- * gets the failure (nothing of the group is written). A transaction alone in the queue runs as before, without a
- * savepoint; one that asks for an isolation level always runs alone.
+ * gets the failure (nothing of the group is written). Some SQLite errors (disk full, I/O error, out of memory) roll
+ * back the whole transaction, not just the statement: then the callers whose work ran before it in the group are told
+ * that it was not written, and those after it, which have not run, go on in the next group. A transaction alone in
+ * the queue runs as before, without a savepoint; one that asks for an isolation level always runs alone.
+ *
+ * So a transaction's callback must do database work only: one that waits inside it for something another caller does
+ * after its own transaction returns would wait for ever if both land in one group (and would hold the lock meanwhile).
+ *
+ * After each turn of the lock no transaction is left open on the connection, and TypeORM's runner is told so: TypeORM
+ * itself loses count when SQLite has rolled a transaction back on its own (its ROLLBACK then fails and is swallowed),
+ * after which every later transaction would be a savepoint inside a transaction that is never committed.
  */
 export function serialiseSqlite(dataSource: DataSource): void {
   const lock = new Mutex();
   const holder = new AsyncLocalStorage<true>();
-  const exclusive = <T>(work: () => Promise<T>): Promise<T> =>
-    holder.getStore() ? work() : lock.run(() => holder.run(true, work));
+  const runner = dataSource.driver.createQueryRunner('master') as unknown as SharedRunner;
+  const query = runner.query.bind(runner);
+  const connection = (): SqliteConnection =>
+    (dataSource.driver as unknown as { databaseConnection: SqliteConnection }).databaseConnection;
+
+  async function settleConnection(): Promise<void> {
+    if (connection().inTransaction) await query('ROLLBACK');
+    if (runner.isTransactionActive || runner.transactionDepth !== 0) {
+      runner.isTransactionActive = false;
+      runner.transactionDepth = 0;
+    }
+  }
+  /** One turn of the lock, with the connection checked afterwards. */
+  const locked = <T>(work: () => Promise<T>): Promise<T> =>
+    lock.run(() =>
+      holder.run(true, async () => {
+        try {
+          return await work();
+        } finally {
+          await settleConnection();
+        }
+      }),
+    );
+  const exclusive = <T>(work: () => Promise<T>): Promise<T> => (holder.getStore() ? work() : locked(work));
 
   const manager = dataSource.manager as unknown as Record<string, Method>;
   for (const name of ['save', 'remove', 'softRemove', 'recover'] as const) {
@@ -59,7 +106,7 @@ export function serialiseSqlite(dataSource: DataSource): void {
   let scheduled = false;
   const schedule = (): void => {
     scheduled = true;
-    void lock.run(() => holder.run(true, runGroup));
+    void locked(runGroup);
   };
   async function runGroup(): Promise<void> {
     const group = queue.splice(0, GROUP_COMMIT_LIMIT);
@@ -71,17 +118,43 @@ export function serialiseSqlite(dataSource: DataSource): void {
       return;
     }
     const outcomes: Outcome[] = [];
+    let abortedAt = -1;
     try {
       await transaction(async () => {
         for (const queued of group) {
           // Nested on the shared runner: a savepoint, released on success, rolled back to on failure.
-          await transaction(...queued.args).then(
-            (value) => outcomes.push({ ok: true, value }),
-            (error: unknown) => outcomes.push({ ok: false, error }),
+          const outcome: Outcome = await transaction(...queued.args).then(
+            (value) => ({ ok: true, value }),
+            (error: unknown) => ({ ok: false, error }),
           );
+          outcomes.push(outcome);
+          if (!outcome.ok && !connection().inTransaction) {
+            // SQLite rolled back the whole transaction: nothing of the group before it is written.
+            abortedAt = outcomes.length - 1;
+            throw outcome.error;
+          }
         }
       });
     } catch (commitError) {
+      if (abortedAt >= 0) {
+        const cause = commitError;
+        group
+          .slice(0, abortedAt)
+          .forEach((queued) =>
+            queued.reject(
+              new Error(
+                `not written: SQLite rolled back the whole transaction of its commit group when another transaction ` +
+                  `in it failed (${messageOf(cause)})`,
+                { cause },
+              ),
+            ),
+          );
+        (group[abortedAt] as Queued).reject(cause);
+        // Not run yet: first in line for the next group.
+        queue.unshift(...group.slice(abortedAt + 1));
+        if (queue.length > 0 && !scheduled) schedule();
+        return;
+      }
       group.forEach((queued, i) => {
         const outcome = outcomes[i];
         queued.reject(outcome && !outcome.ok ? outcome.error : commitError);
@@ -97,15 +170,12 @@ export function serialiseSqlite(dataSource: DataSource): void {
   manager.transaction = ((...args: unknown[]) => {
     if (holder.getStore()) return transaction(...args);
     // transaction(isolationLevel, work): the level applies to a whole transaction, so it runs alone.
-    if (typeof args[0] === 'string') return lock.run(() => holder.run(true, () => transaction(...args)));
+    if (typeof args[0] === 'string') return locked(() => transaction(...args));
     return new Promise((resolve, reject) => {
       queue.push({ args, resolve, reject });
       if (!scheduled) schedule();
     });
   }) as Method;
 
-  const runner = dataSource.driver.createQueryRunner('master') as unknown as { query: Method };
-  const query = runner.query.bind(runner);
-  runner.query = ((...args: never[]) =>
-    holder.getStore() ? query(...args) : lock.run(() => query(...args))) as Method;
+  runner.query = (sql, ...rest) => (holder.getStore() ? query(sql, ...rest) : locked(() => query(sql, ...rest)));
 }
