@@ -259,6 +259,24 @@ describe('serialiseSqlite', () => {
       }
     });
 
+    it('leaves alone a transaction driven statement by statement (as migrations do)', async () => {
+      const ds = await open(true);
+      try {
+        const runner = ds.createQueryRunner();
+        await runner.startTransaction();
+        await runner.query(`INSERT INTO note (id, body) VALUES ('m1', 'x')`);
+        await runner.commitTransaction();
+        await runner.startTransaction();
+        await runner.query(`INSERT INTO note (id, body) VALUES ('m2', 'x')`);
+        await runner.rollbackTransaction();
+        await ds.transaction((m) => m.insert(Note, { id: 't', body: 'y' }));
+        expect(inTransaction(ds)).toBe(false);
+        expect(await committedIds(ds)).toEqual(['m1', 't']);
+      } finally {
+        await ds.destroy();
+      }
+    });
+
     it('a transaction with an isolation level runs alone', async () => {
       const ds = await open(true);
       try {

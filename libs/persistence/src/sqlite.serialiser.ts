@@ -63,9 +63,9 @@ function messageOf(error: unknown): string {
  * So a transaction's callback must do database work only: one that waits inside it for something another caller does
  * after its own transaction returns would wait for ever if both land in one group (and would hold the lock meanwhile).
  *
- * After each turn of the lock no transaction is left open on the connection, and TypeORM's runner is told so: TypeORM
- * itself loses count when SQLite has rolled a transaction back on its own (its ROLLBACK then fails and is swallowed),
- * after which every later transaction would be a savepoint inside a transaction that is never committed.
+ * After each turn of the lock TypeORM's runner is made to agree with the connection: TypeORM itself loses count when
+ * SQLite has rolled a transaction back on its own (its ROLLBACK then fails and is swallowed), after which every later
+ * transaction would be a savepoint inside a transaction that is never committed.
  */
 export function serialiseSqlite(dataSource: DataSource): void {
   const lock = new Mutex();
@@ -75,14 +75,21 @@ export function serialiseSqlite(dataSource: DataSource): void {
   const connection = (): SqliteConnection =>
     (dataSource.driver as unknown as { databaseConnection: SqliteConnection }).databaseConnection;
 
+  /**
+   * Makes TypeORM's count agree with the connection. A transaction the runner does not know of is rolled back (no
+   * one will ever commit it); a transaction the runner believes open when SQLite has none is forgotten. A transaction
+   * started by `startTransaction` (migrations do) spans several turns and agrees with the runner meanwhile.
+   */
   async function settleConnection(): Promise<void> {
-    if (connection().inTransaction) await query('ROLLBACK');
-    if (runner.isTransactionActive || runner.transactionDepth !== 0) {
+    const open = connection().inTransaction;
+    const counted = runner.isTransactionActive || runner.transactionDepth !== 0;
+    if (open && !counted) await query('ROLLBACK');
+    else if (!open && counted) {
       runner.isTransactionActive = false;
       runner.transactionDepth = 0;
     }
   }
-  /** One turn of the lock, with the connection checked afterwards. */
+  /** One turn of the lock for a transaction or a self-transacting call, with the connection checked afterwards. */
   const locked = <T>(work: () => Promise<T>): Promise<T> =>
     lock.run(() =>
       holder.run(true, async () => {
@@ -177,5 +184,6 @@ export function serialiseSqlite(dataSource: DataSource): void {
     });
   }) as Method;
 
-  runner.query = (sql, ...rest) => (holder.getStore() ? query(sql, ...rest) : locked(() => query(sql, ...rest)));
+  // A statement alone is not a turn that settles: TypeORM counts BEGIN and COMMIT only after they return.
+  runner.query = (sql, ...rest) => (holder.getStore() ? query(sql, ...rest) : lock.run(() => query(sql, ...rest)));
 }
