@@ -221,12 +221,18 @@ describe('serialiseSqlite', () => {
         const held = holdLock(ds);
         await tick();
         const a = ds.transaction((m) => m.insert(Note, { id: 'a', body: 'A' }));
+        const t = ds.transaction(async (m) => {
+          await m.insert(Note, { id: 't', body: 'T' });
+          throw new Error('t fails on its own');
+        });
         const b = ds.transaction((m) => m.insert(Note, { id: 'b', body: tooBig }));
         const c = ds.transaction((m) => m.insert(Note, { id: 'c', body: 'C' }));
         held.release();
-        const [ra, rb, rc] = await Promise.allSettled([a, b, c]);
+        const [ra, rt, rb, rc] = await Promise.allSettled([a, t, b, c]);
         await held.done;
         expect(ra).toMatchObject({ status: 'rejected', reason: { message: expect.stringMatching(/^not written: /) } });
+        // A transaction that failed on its own keeps its own error.
+        expect(rt).toMatchObject({ status: 'rejected', reason: { message: 't fails on its own' } });
         expect(rb).toMatchObject({ status: 'rejected', reason: { message: expect.stringMatching(/full/) } });
         expect(rc.status).toBe('fulfilled');
         expect(await committedIds(ds)).toEqual(['c', 'held']);

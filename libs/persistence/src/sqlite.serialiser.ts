@@ -1,5 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
+
+const logger = new Logger('SqliteSerialiser');
 
 /** A FIFO async lock. */
 class Mutex {
@@ -60,8 +63,14 @@ function messageOf(error: unknown): string {
  * that it was not written, and those after it, which have not run, go on in the next group. A transaction alone in
  * the queue runs as before, without a savepoint; one that asks for an isolation level always runs alone.
  *
- * So a transaction's callback must do database work only: one that waits inside it for something another caller does
- * after its own transaction returns would wait for ever if both land in one group (and would hold the lock meanwhile).
+ * So a transaction's callback must do database work only, and finish all of it before it returns: one that waits
+ * inside it for something another caller does after its own transaction returns would wait for ever if both land in
+ * one group (and would hold the lock meanwhile), and work it starts without awaiting (a timer, a promise let go) keeps
+ * the lock holder's context, so it would skip the lock and join whatever transaction is open when it runs.
+ *
+ * A transaction driven by hand on the shared runner (`startTransaction`, statements, `commitTransaction`) is not
+ * serialised as a whole: TypeORM decides BEGIN or SAVEPOINT when it is asked, not when the lock comes, so it is for
+ * start-up alone (migrations run before a service serves anything).
  *
  * After each turn of the lock TypeORM's runner is made to agree with the connection: TypeORM itself loses count when
  * SQLite has rolled a transaction back on its own (its ROLLBACK then fails and is swallowed), after which every later
@@ -82,9 +91,9 @@ export function serialiseSqlite(dataSource: DataSource): void {
    */
   async function settleConnection(): Promise<void> {
     const open = connection().inTransaction;
-    const counted = runner.isTransactionActive || runner.transactionDepth !== 0;
-    if (open && !counted) await query('ROLLBACK');
-    else if (!open && counted) {
+    if (open && !runner.isTransactionActive && runner.transactionDepth === 0) await query('ROLLBACK');
+    // Depth 0 with the flag set is a transaction starting: TypeORM sets the flag, then waits for its BEGIN.
+    else if (!open && runner.transactionDepth > 0) {
       runner.isTransactionActive = false;
       runner.transactionDepth = 0;
     }
@@ -113,7 +122,10 @@ export function serialiseSqlite(dataSource: DataSource): void {
   let scheduled = false;
   const schedule = (): void => {
     scheduled = true;
-    void locked(runGroup);
+    // A group's callers are told by runGroup; what could still fail here is settling the connection afterwards.
+    locked(runGroup).catch((error: unknown) =>
+      logger.error(`SQLite connection left in an unknown state after a commit group: ${messageOf(error)}`),
+    );
   };
   async function runGroup(): Promise<void> {
     const group = queue.splice(0, GROUP_COMMIT_LIMIT);
@@ -145,17 +157,18 @@ export function serialiseSqlite(dataSource: DataSource): void {
     } catch (commitError) {
       if (abortedAt >= 0) {
         const cause = commitError;
-        group
-          .slice(0, abortedAt)
-          .forEach((queued) =>
-            queued.reject(
-              new Error(
-                `not written: SQLite rolled back the whole transaction of its commit group when another transaction ` +
-                  `in it failed (${messageOf(cause)})`,
-                { cause },
-              ),
-            ),
+        group.slice(0, abortedAt).forEach((queued, i) => {
+          const outcome = outcomes[i] as Outcome;
+          queued.reject(
+            outcome.ok
+              ? new Error(
+                  `not written: SQLite rolled back the whole transaction of its commit group when another ` +
+                    `transaction in it failed (${messageOf(cause)})`,
+                  { cause },
+                )
+              : outcome.error,
           );
+        });
         (group[abortedAt] as Queued).reject(cause);
         // Not run yet: first in line for the next group.
         queue.unshift(...group.slice(abortedAt + 1));
