@@ -8,7 +8,7 @@ describe('openDataSource on SQLite', () => {
     const settings = { dataDir: mkdtempSync(join(tmpdir(), 'evx-datasource-')) };
     const store = { service: 'sync-spec', entities: [], migrations: [] };
     const levels: unknown[] = [];
-    // The second open finds the WAL file of the first: better-sqlite3's build default for that case is NORMAL (1).
+    // Without the pragma both read NORMAL (1), better-sqlite3's build default for a WAL database.
     for (let run = 0; run < 2; run += 1) {
       const ds = await openDataSource(settings, store);
       try {

@@ -51,8 +51,8 @@ export function dataSourceOptions(settings: DatabaseSettings, store: ServiceStor
     database: join(settings.dataDir, `${store.service}.sqlite`),
     // WAL lets readers proceed while the single writer commits; busy timeout rides out short write locks.
     // synchronous = FULL: a commit is on disk before it is reported (a power cut loses no acknowledged change).
-    // Said explicitly: better-sqlite3's build default for a WAL database is NORMAL, which applies when an existing
-    // WAL file is reopened, while a new one stays FULL, so without it a service would weaken after its first restart.
+    // Said explicitly: better-sqlite3 is built with NORMAL as the default of a WAL database
+    // (SQLITE_DEFAULT_WAL_SYNCHRONOUS=1), which syncs the log only at checkpoints.
     prepareDatabase: (db: { pragma(sql: string): unknown }) => {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL');
