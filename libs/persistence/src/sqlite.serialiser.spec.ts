@@ -171,6 +171,29 @@ describe('serialiseSqlite', () => {
       }
     });
 
+    it('groups transactions that arrive in separate callbacks of the same turn of the event loop', async () => {
+      const ds = await open(true);
+      try {
+        const seen = statements(ds);
+        // Two timers due together run in one timers phase, each callback with its own microtasks (as two gRPC calls
+        // read in one poll phase are): without waiting for that turn to end, each would commit on its own.
+        const issued = await new Promise<Promise<unknown>[]>((resolve) => {
+          const calls: Promise<unknown>[] = [];
+          setTimeout(() => calls.push(ds.transaction((m) => m.insert(Note, { id: 'one', body: '1' }))), 0);
+          setTimeout(() => {
+            calls.push(ds.transaction((m) => m.insert(Note, { id: 'two', body: '2' })));
+            resolve(calls);
+          }, 0);
+        });
+        await Promise.all(issued);
+        expect(await committedIds(ds)).toEqual(['one', 'two']);
+        expect(count(seen, 'COMMIT')).toBe(1);
+        expect(count(seen, 'SAVEPOINT')).toBe(2);
+      } finally {
+        await ds.destroy();
+      }
+    });
+
     it('a transaction alone runs without a savepoint, and a group never exceeds the limit', async () => {
       const ds = await open(true);
       try {

@@ -52,8 +52,9 @@ function messageOf(error: unknown): string {
  * remove, …) and every statement outside them take one process-wide lock; code running inside the lock holder's
  * async context passes straight through. (PostgreSQL has a pool and real concurrent transactions: not needed.)
  *
- * Group commit: transactions that queue for the lock while another holds it run, when their turn comes, one after the
- * other inside ONE outer transaction, each in its own savepoint, and the group commits once. A COMMIT is a write and
+ * Group commit: transactions that queue for the lock while another holds it, or that arrive in the same turn of the
+ * event loop (a group starts from `setImmediate`), run, when their turn comes, one after the other inside ONE outer
+ * transaction, each in its own savepoint, and the group commits once. A COMMIT is a write and
  * fsync of the log (the databases run with `synchronous = FULL`), which blocks the event loop, so a busy service pays
  * it once per group instead of once per transaction. Each caller still gets all or nothing of its own work: a
  * transaction that throws is rolled back to its savepoint and its caller gets its error while the others commit;
@@ -193,7 +194,12 @@ export function serialiseSqlite(dataSource: DataSource): void {
     if (typeof args[0] === 'string') return locked(() => transaction(...args));
     return new Promise((resolve, reject) => {
       queue.push({ args, resolve, reject });
-      if (!scheduled) schedule();
+      if (scheduled) return;
+      // The group starts after the I/O of this turn of the event loop has been handled: a turn of the lock runs
+      // within one callback's microtasks, so without the wait each transaction would form a group of its own, and
+      // the calls that arrive in the same turn (a busy gRPC connection delivers several) would not join it.
+      scheduled = true;
+      setImmediate(schedule);
     });
   }) as Method;
 
