@@ -139,6 +139,7 @@ export function serialiseSqlite(dataSource: DataSource): void {
     }
     const outcomes: Outcome[] = [];
     let abortedAt = -1;
+    let sunk: { error: unknown } | undefined;
     try {
       await transaction(async () => {
         for (const queued of group) {
@@ -155,37 +156,30 @@ export function serialiseSqlite(dataSource: DataSource): void {
           }
         }
       });
-    } catch (commitError) {
-      if (abortedAt >= 0) {
-        const cause = commitError;
-        group.slice(0, abortedAt).forEach((queued, i) => {
-          const outcome = outcomes[i] as Outcome;
-          queued.reject(
-            outcome.ok
-              ? new Error(
-                  `not written: SQLite rolled back the whole transaction of its commit group when another ` +
-                    `transaction in it failed (${messageOf(cause)})`,
-                  { cause },
-                )
-              : outcome.error,
-          );
-        });
-        (group[abortedAt] as Queued).reject(cause);
-        // Not run yet: first in line for the next group.
-        queue.unshift(...group.slice(abortedAt + 1));
-        if (queue.length > 0 && !scheduled) schedule();
-        return;
-      }
-      group.forEach((queued, i) => {
-        const outcome = outcomes[i];
-        queued.reject(outcome && !outcome.ok ? outcome.error : commitError);
-      });
-      return;
+    } catch (error) {
+      // What sinks the members whose own work succeeded: the failed COMMIT, or SQLite's rollback of them all.
+      sunk = {
+        error:
+          abortedAt < 0
+            ? error
+            : new Error(
+                `not written: SQLite rolled back the whole transaction of its commit group when another ` +
+                  `transaction in it failed (${messageOf(error)})`,
+                { cause: error },
+              ),
+      };
     }
-    group.forEach((queued, i) => {
-      const outcome = outcomes[i] as Outcome;
-      if (outcome.ok) queued.resolve(outcome.value);
-      else queued.reject(outcome.error);
+    // After an abort, the members after the failing one have not run: first in line for the next group.
+    const settled = abortedAt < 0 ? group : group.slice(0, abortedAt + 1);
+    if (abortedAt >= 0) {
+      queue.unshift(...group.slice(abortedAt + 1));
+      if (queue.length > 0 && !scheduled) schedule();
+    }
+    settled.forEach((queued, i) => {
+      const outcome = outcomes[i];
+      if (outcome && !outcome.ok) queued.reject(outcome.error);
+      else if (sunk) queued.reject(sunk.error);
+      else queued.resolve((outcome as Outcome & { ok: true }).value);
     });
   }
   manager.transaction = ((...args: unknown[]) => {
