@@ -25,6 +25,16 @@ async function open(serialised: boolean): Promise<DataSource> {
   return ds;
 }
 
+/** A data source for one case (serialised or not), destroyed after it. */
+async function withDatabase(serialised: boolean, test: (ds: DataSource) => Promise<void>): Promise<void> {
+  const ds = await open(serialised);
+  try {
+    await test(ds);
+  } finally {
+    await ds.destroy();
+  }
+}
+
 const tick = () => new Promise((r) => setTimeout(r, 5));
 
 /** Transaction A stays open across awaits and then fails; B runs meanwhile, outside A. */
@@ -43,37 +53,25 @@ async function interleave(ds: DataSource): Promise<string[]> {
 }
 
 describe('serialiseSqlite', () => {
-  it('without it, work done beside a failing transaction is lost or refused (the problem it solves)', async () => {
-    const ds = await open(false);
-    try {
+  it('without it, work done beside a failing transaction is lost or refused (the problem it solves)', () =>
+    withDatabase(false, async (ds) => {
       expect(await interleave(ds)).not.toEqual(['b', 'c']);
-    } finally {
-      await ds.destroy();
-    }
-  });
+    }));
 
-  it('with it, a failing transaction undoes only its own work', async () => {
-    const ds = await open(true);
-    try {
+  it('with it, a failing transaction undoes only its own work', () =>
+    withDatabase(true, async (ds) => {
       expect(await interleave(ds)).toEqual(['b', 'c']);
-    } finally {
-      await ds.destroy();
-    }
-  });
+    }));
 
-  it('lets the lock holder query and nest freely (no deadlock)', async () => {
-    const ds = await open(true);
-    try {
+  it('lets the lock holder query and nest freely (no deadlock)', () =>
+    withDatabase(true, async (ds) => {
       await ds.transaction(async (m) => {
         await m.insert(Note, { id: 'x', body: '1' });
         expect(await ds.getRepository(Note).count()).toBe(1);
         await ds.getRepository(Note).save({ id: 'y', body: '2' });
       });
       expect(await ds.getRepository(Note).count()).toBe(2);
-    } finally {
-      await ds.destroy();
-    }
-  });
+    }));
 
   describe('group commit', () => {
     /** Every statement the shared runner executes, in order. */
@@ -104,9 +102,8 @@ describe('serialiseSqlite', () => {
       return { done, release };
     }
 
-    it('commits queued transactions once, each all or nothing: a failing one is undone, its neighbours land', async () => {
-      const ds = await open(true);
-      try {
+    it('commits queued transactions once, each all or nothing: a failing one is undone, its neighbours land', () =>
+      withDatabase(true, async (ds) => {
         const seen = statements(ds);
         const held = holdLock(ds);
         await tick();
@@ -134,14 +131,10 @@ describe('serialiseSqlite', () => {
         expect(count(seen, 'COMMIT')).toBe(2);
         expect(count(seen, 'SAVEPOINT')).toBe(3);
         expect(count(seen, 'ROLLBACK TO SAVEPOINT')).toBe(1);
-      } finally {
-        await ds.destroy();
-      }
-    });
+      }));
 
-    it('a group whose COMMIT fails writes nothing, and every caller of the group gets the failure', async () => {
-      const ds = await open(true);
-      try {
+    it('a group whose COMMIT fails writes nothing, and every caller of the group gets the failure', () =>
+      withDatabase(true, async (ds) => {
         await ds.query('PRAGMA foreign_keys = ON');
         await ds.query('CREATE TABLE parent (id TEXT PRIMARY KEY)');
         await ds.query(
@@ -166,14 +159,10 @@ describe('serialiseSqlite', () => {
         // And the next transaction is not affected.
         await ds.transaction((m) => m.insert(Note, { id: 'after', body: 'later' }));
         expect(await ids(ds)).toEqual(['after', 'held']);
-      } finally {
-        await ds.destroy();
-      }
-    });
+      }));
 
-    it('groups transactions that arrive in separate callbacks of the same turn of the event loop', async () => {
-      const ds = await open(true);
-      try {
+    it('groups transactions that arrive in separate callbacks of the same turn of the event loop', () =>
+      withDatabase(true, async (ds) => {
         const seen = statements(ds);
         // Two timers due together run in one timers phase, each callback with its own microtasks (as two gRPC calls
         // read in one poll phase are): without waiting for that turn to end, each would commit on its own.
@@ -189,14 +178,10 @@ describe('serialiseSqlite', () => {
         expect(await committedIds(ds)).toEqual(['one', 'two']);
         expect(count(seen, 'COMMIT')).toBe(1);
         expect(count(seen, 'SAVEPOINT')).toBe(2);
-      } finally {
-        await ds.destroy();
-      }
-    });
+      }));
 
-    it('a transaction alone runs without a savepoint, and a group never exceeds the limit', async () => {
-      const ds = await open(true);
-      try {
+    it('a transaction alone runs without a savepoint, and a group never exceeds the limit', () =>
+      withDatabase(true, async (ds) => {
         const seen = statements(ds);
         await ds.transaction((m) => m.insert(Note, { id: 'alone', body: 'x' }));
         expect(count(seen, 'SAVEPOINT')).toBe(0);
@@ -213,10 +198,7 @@ describe('serialiseSqlite', () => {
         expect(await ds.getRepository(Note).count()).toBe(GROUP_COMMIT_LIMIT + 5);
         // alone, held, a full group, then the 3 left over.
         expect(count(seen, 'COMMIT')).toBe(4);
-      } finally {
-        await ds.destroy();
-      }
-    });
+      }));
 
     /** A database that can grow by only a few pages: a large insert fails with SQLITE_FULL, which rolls back all. */
     async function nearlyFull(ds: DataSource): Promise<void> {
@@ -237,9 +219,8 @@ describe('serialiseSqlite', () => {
     const inTransaction = (ds: DataSource) =>
       (ds.driver as unknown as { databaseConnection: { inTransaction: boolean } }).databaseConnection.inTransaction;
 
-    it('when SQLite rolls back the whole group (disk full), those before are told so and those after still run', async () => {
-      const ds = await open(true);
-      try {
+    it('when SQLite rolls back the whole group (disk full), those before are told so and those after still run', () =>
+      withDatabase(true, async (ds) => {
         await nearlyFull(ds);
         const held = holdLock(ds);
         await tick();
@@ -263,14 +244,10 @@ describe('serialiseSqlite', () => {
         await ds.transaction((m) => m.insert(Note, { id: 'd', body: 'D' }));
         expect(inTransaction(ds)).toBe(false);
         expect(await committedIds(ds)).toEqual(['c', 'd', 'held']);
-      } finally {
-        await ds.destroy();
-      }
-    });
+      }));
 
-    it('after SQLite rolls back a transaction alone, the next ones still commit (TypeORM loses count there)', async () => {
-      const ds = await open(true);
-      try {
+    it('after SQLite rolls back a transaction alone, the next ones still commit (TypeORM loses count there)', () =>
+      withDatabase(true, async (ds) => {
         await nearlyFull(ds);
         await expect(ds.transaction((m) => m.insert(Note, { id: 'big', body: tooBig }))).rejects.toThrow(/full/);
         await ds.transaction((m) => m.insert(Note, { id: 'e', body: 'E' }));
@@ -283,14 +260,10 @@ describe('serialiseSqlite', () => {
         await ds.transaction((m) => m.insert(Note, { id: 'g', body: 'G' }));
         expect(inTransaction(ds)).toBe(false);
         expect(await committedIds(ds)).toEqual(['e', 'g']);
-      } finally {
-        await ds.destroy();
-      }
-    });
+      }));
 
-    it('leaves alone a transaction driven statement by statement (as migrations do)', async () => {
-      const ds = await open(true);
-      try {
+    it('leaves alone a transaction driven statement by statement (as migrations do)', () =>
+      withDatabase(true, async (ds) => {
         const runner = ds.createQueryRunner();
         await runner.startTransaction();
         await runner.query(`INSERT INTO note (id, body) VALUES ('m1', 'x')`);
@@ -301,14 +274,10 @@ describe('serialiseSqlite', () => {
         await ds.transaction((m) => m.insert(Note, { id: 't', body: 'y' }));
         expect(inTransaction(ds)).toBe(false);
         expect(await committedIds(ds)).toEqual(['m1', 't']);
-      } finally {
-        await ds.destroy();
-      }
-    });
+      }));
 
-    it('a transaction with an isolation level runs alone', async () => {
-      const ds = await open(true);
-      try {
+    it('a transaction with an isolation level runs alone', () =>
+      withDatabase(true, async (ds) => {
         const seen = statements(ds);
         const held = holdLock(ds);
         await tick();
@@ -319,9 +288,6 @@ describe('serialiseSqlite', () => {
         expect(count(seen, 'SAVEPOINT')).toBe(0);
         expect(count(seen, 'COMMIT')).toBe(3);
         expect(await ids(ds)).toEqual(['b', 'held', 'iso']);
-      } finally {
-        await ds.destroy();
-      }
-    });
+      }));
   });
 });
