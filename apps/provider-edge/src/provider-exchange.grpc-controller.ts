@@ -24,7 +24,7 @@ import {
 } from '#evx/proto';
 import { EvxError } from '#evx/errors';
 import type { AdapterIdentity } from '#evx/pki';
-import { Allow, actorOf } from '#evx/transport';
+import { Allow, actorOf, peerCertificateOf } from '#evx/transport';
 import { EvidenceUploadService, type PausableCall } from './exchange/evidence-upload.service.js';
 import { TaskActionsService } from './exchange/task-actions.service.js';
 import { UploadCompletionService } from './exchange/upload-completion.service.js';
@@ -134,5 +134,5 @@ function adapterOf(call: object): AdapterIdentity {
 }
 
 function certificateOf(call: ServerSurfaceCall): Buffer {
-  return call.getAuthContext().sslPeerCertificate?.raw as Buffer;
+  return peerCertificateOf(call) as Buffer;
 }

@@ -5,7 +5,7 @@ import type { TLSSocket } from 'node:tls';
 import type { TrustStore } from '#evx/pki';
 import { EvxError } from '#evx/errors';
 import { ALLOW_METADATA, PUBLIC_METADATA, attachIdentity, type AllowRule } from './access.decorators.js';
-import { attachPeerCertificate } from './grpc-call.util.js';
+import { attachPeerCertificate, connectionPeerCertificate } from './grpc-call.util.js';
 import { ACCESS_POLICY, TRUST_STORE, authorizeCertificate, type AccessPolicy } from './identity.authorizer.js';
 
 abstract class IdentityGuard implements CanActivate {
@@ -22,13 +22,13 @@ abstract class IdentityGuard implements CanActivate {
   }
 }
 
-/** gRPC: the peer certificate comes from the raw call (third handler argument) via getAuthContext(). */
+/** gRPC: the peer certificate is the TLS connection's, from the raw call (third handler argument). */
 @Injectable()
 export class GrpcIdentityGuard extends IdentityGuard {
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'rpc') return true;
     const call = context.getArgByIndex<ServerSurfaceCall>(2);
-    const certificate = call.getAuthContext().sslPeerCertificate?.raw;
+    const certificate = connectionPeerCertificate(call);
     attachIdentity(call, authorizeCertificate(certificate, this.trust, this.policy, this.rules(context)));
     // authorizeCertificate refused a call without one.
     attachPeerCertificate(call, certificate as Buffer);

@@ -11,7 +11,7 @@ import {
   type StreamTaskReportsRequest,
   type StreamTaskReportsResponse,
 } from '#evx/proto';
-import { Allow, actorOf } from '#evx/transport';
+import { Allow, actorOf, peerCertificateOf } from '#evx/transport';
 import { TaskDispatchStore } from './task-dispatch.store.js';
 import { TaskReportStreamService } from './task-report-stream.service.js';
 
@@ -49,6 +49,6 @@ export class TaskDispatchGrpcController {
     _m: Metadata,
     call: ServerSurfaceCall,
   ): Observable<StreamTaskReportsResponse> {
-    return this.reports.stream(call.getAuthContext().sslPeerCertificate?.raw as Buffer, request.cursor);
+    return this.reports.stream(peerCertificateOf(call) as Buffer, request.cursor);
   }
 }
