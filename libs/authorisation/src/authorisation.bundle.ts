@@ -7,6 +7,7 @@ import {
   approverRoleValue,
   encodeApproval,
   encodeSignatureEnvelope,
+  FormatError,
   SIGNATURE_ALGORITHM,
   type ApprovalStatement,
 } from '#evx/evidence-package';
@@ -18,6 +19,7 @@ import {
   type ApproverRole,
 } from '#evx/workflow';
 import { parsedCertificate } from '#evx/pki';
+import { encodeRememberedEnvelope } from './signature-envelope.cache.js';
 
 export interface SignedStatement {
   /** The canonical bytes that were signed. */
@@ -73,11 +75,20 @@ export function encodeApprovalDecision(request: Uint8Array, input: ApprovalDecis
  */
 export function envelopeOf(value: Uint8Array, certificateDer: Uint8Array, signerUri: string): Uint8Array {
   parsedCertificate(certificateDer); // refuses garbage early, with a parse error (memoised: the caller's TLS certificate)
-  return encodeSignatureEnvelope({
+  const envelope = {
     algorithm: SIGNATURE_ALGORITHM,
     signerUri,
     certificateSha256: sha256Hex(certificateDer),
     certificates: [certificateDer],
     value,
-  });
+  } as const;
+  try {
+    // Remembered as parsed: verification reads it back from the memo instead of parsing what was just encoded.
+    return encodeRememberedEnvelope(envelope);
+  } catch (error) {
+    // Not self-consistent (a signer URI that is not the certificate's): encoded all the same, and refused by
+    // verification with the parser's message, as before.
+    if (error instanceof FormatError) return encodeSignatureEnvelope(envelope);
+    throw error;
+  }
 }

@@ -19,6 +19,7 @@ export type {
 export { disclosePackage, DisclosureError, type DisclosedPackage } from './package.discloser.js';
 export { logPublicKeyPath, logVerifierFromTrustDir, type LogAnchor } from './log-anchor.js';
 export {
+  checkSignatureEnvelope,
   encodeSignatureEnvelope,
   parseSignatureEnvelope,
   pemStatementSigner,

@@ -8,6 +8,7 @@ import {
   FormatError,
   parseCanonical,
   sha256Hex,
+  type JsonRecord,
 } from './canonical.util.js';
 import { certificatesFromPem, evxUriOf, parseCertificate } from './certificate.util.js';
 import {
@@ -99,16 +100,43 @@ export function parseSignatureEnvelope(bytes: Uint8Array): SignatureEnvelope {
   }
   const list = arr(doc, 'certificates', MAX_CERTIFICATES);
   if (list.length === 0) throw new FormatError('"certificates" is empty');
-  const certificates = list.map((item, i) => {
-    const der = typeof item === 'string' ? decodeBase64(item) : undefined;
-    if (der === undefined || der.length > MAX_CERTIFICATE_BYTES) {
-      throw new FormatError(`"certificates"[${i}] must be canonical base64 of at most ${MAX_CERTIFICATE_BYTES} bytes`);
-    }
-    parseCertificate(der, `"certificates"[${i}]`);
-    return der;
-  });
+  const certificates = list.map((item, i) =>
+    checkedCertificate(typeof item === 'string' ? decodeBase64(item) : undefined, i),
+  );
   const value = typeof doc.value === 'string' ? decodeBase64(doc.value) : undefined;
   if (value === undefined) throw new FormatError('"value" must be canonical base64');
+  return selfConsistent(doc, certificates, value);
+}
+
+/**
+ * The checks parseSignatureEnvelope makes beyond the JSON text, on an envelope about to be encoded: when it passes,
+ * `parseSignatureEnvelope(encodeSignatureEnvelope(envelope))` gives back the same values (the encoder writes
+ * canonical JSON and canonical base64), so a cache of parsed envelopes may take it as what those bytes parse to.
+ * @throws FormatError with the parser's messages
+ */
+export function checkSignatureEnvelope(envelope: SignatureEnvelope): SignatureEnvelope {
+  if (envelope.algorithm !== SIGNATURE_ALGORITHM) {
+    throw new FormatError(`"algorithm" is ${JSON.stringify(envelope.algorithm)}, want "${SIGNATURE_ALGORITHM}"`);
+  }
+  if (envelope.certificates.length > MAX_CERTIFICATES) {
+    throw new FormatError(`"certificates" has more than ${MAX_CERTIFICATES} elements`);
+  }
+  if (envelope.certificates.length === 0) throw new FormatError('"certificates" is empty');
+  const certificates = envelope.certificates.map((der, i) => checkedCertificate(der, i));
+  const doc = { signerUri: envelope.signerUri, certificateSha256: envelope.certificateSha256 };
+  return selfConsistent(doc, certificates, envelope.value);
+}
+
+function checkedCertificate(der: Uint8Array | undefined, i: number): Uint8Array {
+  if (der === undefined || der.length > MAX_CERTIFICATE_BYTES) {
+    throw new FormatError(`"certificates"[${i}] must be canonical base64 of at most ${MAX_CERTIFICATE_BYTES} bytes`);
+  }
+  parseCertificate(der, `"certificates"[${i}]`);
+  return der;
+}
+
+/** The envelope, once its signer URI and certificate hash are well-formed and name its first certificate. */
+function selfConsistent(doc: JsonRecord, certificates: readonly Uint8Array[], value: Uint8Array): SignatureEnvelope {
   const envelope: SignatureEnvelope = {
     algorithm: SIGNATURE_ALGORITHM,
     signerUri: str(doc, 'signerUri', IDENTITY_URI, 300),
