@@ -89,6 +89,23 @@ describe('verifyAuthorisation', () => {
     ]);
   });
 
+  it('reads a request it has seen once from its memo, shared and frozen, and a tampered copy as itself', async () => {
+    const sut = await bundle([]);
+    const first = verifyAuthorisation(sut, trust, {}, new Date()).request;
+    const again = verifyAuthorisation({ ...sut, request: Buffer.from(request) }, trust, {}, new Date()).request;
+    expect(again).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(Object.isFrozen(first.requestDetails)).toBe(true);
+    expect(() => {
+      (first as { caseReference: string }).caseReference = 'changed';
+    }).toThrow(TypeError);
+    // Other bytes are another entry: parsed for what they say, then refused by the signature.
+    const tampered = Buffer.from(new TextDecoder().decode(request).replace('HN-2030-0001', 'HN-2030-0002'));
+    const error = refusal(() => verifyAuthorisation({ ...sut, request: tampered }, trust, {}, new Date()));
+    expect(error.message).toMatch(/request signature: the signature does not verify/);
+    expect(verifyAuthorisation(sut, trust, {}, new Date()).request.caseReference).toBe('HN-2030-0001');
+  });
+
   it('refuses a tampered request', async () => {
     const sut = await bundle([]);
     const tampered = Buffer.from(new TextDecoder().decode(request).replace('HN-2030-0001', 'HN-2030-0002'));

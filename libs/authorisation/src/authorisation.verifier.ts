@@ -15,7 +15,7 @@ import {
   type SignerIdentity,
 } from '#evx/evidence-package';
 import { EvxError } from '#evx/errors';
-import type { TrustStore } from '#evx/pki';
+import { LruCache, type TrustStore } from '#evx/pki';
 import {
   APPROVER_ROLES,
   fromProtoName,
@@ -91,6 +91,31 @@ function checkedSignature(
   }
 }
 
+/**
+ * Parsed requests, by the SHA-256 of their bytes (which the verification computes anyway): an order's request is
+ * verified again at every step (submission, each decision, dispatch) and on every adapter, and parsing it (strict
+ * canonical JSON) costs far more than the lookup. The result depends on the bytes alone and is shared, so it is
+ * frozen all the way down; a parse that fails is not remembered.
+ */
+const REQUESTS = new LruCache<string, AuthorisationRequest>(256);
+
+function requestOf(bytes: Uint8Array, sha256: string): AuthorisationRequest {
+  let request = REQUESTS.get(sha256);
+  if (request === undefined) {
+    request = deepFrozen(parseAuthorisationRequest(bytes));
+    REQUESTS.set(sha256, request);
+  }
+  return request;
+}
+
+function deepFrozen<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const member of Object.values(value)) deepFrozen(member);
+  }
+  return value;
+}
+
 function roleOf(statement: ApprovalStatement): ApproverRole {
   return fromProtoName(P.ApproverRole, APPROVER_ROLES, statement.role, 'approval role');
 }
@@ -106,7 +131,8 @@ export function verifyAuthorisation(
   policy: AuthorisationPolicy,
   now: Date,
 ): VerifiedAuthorisation {
-  const request = parsed('request', () => parseAuthorisationRequest(bundle.request));
+  const requestSha256 = sha256Hex(bundle.request);
+  const request = parsed('request', () => requestOf(bundle.request, requestSha256));
   if (!bundle.requestSignature) throw refuse('the request is not signed by its requester');
   const requester = checkedSignature(
     'request',
@@ -129,7 +155,6 @@ export function verifyAuthorisation(
       'SIGNATURE_INVALID',
     );
   }
-  const requestSha256 = sha256Hex(bundle.request);
   const requesterPerson = personKeyOfUri(requester.uri);
   const people = new Set<string>();
   const approvals: VerifiedApproval[] = [];
