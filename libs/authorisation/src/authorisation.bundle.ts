@@ -2,7 +2,7 @@
 // decision signed by its approver. Each signature is an evidence-package signature envelope (evx.signature.v1),
 // which carries the signer's certificates, so the bundle is exactly the package's evx/authorisation files and an
 // adapter or a court can verify it with the authority trust anchor alone.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import {
   approverRoleValue,
   encodeApproval,
@@ -38,7 +38,7 @@ export interface AuthorisationBundle {
 }
 
 export function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
+  return hash('sha256', bytes, 'hex');
 }
 
 /** What an approver decides, in the workflow's words; `approvalStatementOf` turns it into the signed document. */

@@ -4,7 +4,7 @@
 // bytes alone; a parse that fails is not remembered and fails again on every call. An envelope the gateway encodes
 // itself (the caller's signature with its TLS certificate) is remembered as it is encoded, after the parser's own
 // checks, so it is not parsed straight back.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import {
   checkSignatureEnvelope,
   encodeSignatureEnvelope,
@@ -44,5 +44,5 @@ export function encodeRememberedEnvelope(envelope: SignatureEnvelope): Uint8Arra
 }
 
 function keyOf(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('base64');
+  return hash('sha256', bytes, 'base64');
 }

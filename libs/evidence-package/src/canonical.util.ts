@@ -1,6 +1,6 @@
 // Canonical JSON documents and the value formats shared by every EVX file: what is written is exactly what is
 // hashed and signed, and a reader accepts only the one canonical spelling, so no two byte strings mean the same.
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { canonicalBytes } from '#evx/canonical-json';
 
 /** A document or value that does not follow docs/package-format.md; the message says what is wrong. */
@@ -38,12 +38,15 @@ export function parseCanonical(bytes: Uint8Array): JsonRecord {
 }
 
 export function sha256(...parts: readonly Uint8Array[]): Uint8Array {
-  const hash = createHash('sha256');
-  for (const part of parts) hash.update(part);
-  return hash.digest();
+  // One part (almost every call): the one-shot hash, without a Hash object (crypto.hash, Node >= 20.12).
+  if (parts.length === 1) return hash('sha256', parts[0] as Uint8Array, 'buffer');
+  const h = createHash('sha256');
+  for (const part of parts) h.update(part);
+  return h.digest();
 }
 
 export function sha256Hex(...parts: readonly Uint8Array[]): string {
+  if (parts.length === 1) return hash('sha256', parts[0] as Uint8Array, 'hex');
   return Buffer.from(sha256(...parts)).toString('hex');
 }
 

@@ -3,7 +3,7 @@
 // certificates on every call (each actor's TLS certificate, the signers of the orders it handles). Only what a
 // certificate SAYS is cached here, which cannot change for the same bytes; every decision that depends on time or
 // on the current CRLs is the caller's, per call (identityFromCertificate does them on every call).
-import { X509Certificate, createHash } from 'node:crypto';
+import { X509Certificate, hash } from 'node:crypto';
 import { x509 } from './x509-runtime.js';
 
 /** A small least-recently-used map: reading an entry makes it the newest; past `capacity` the oldest goes. */
@@ -90,11 +90,9 @@ export const DEFAULT_CERTIFICATE_CACHE_SIZE = 1024;
 const cache = new LruCache<string, ParsedCertificate>(DEFAULT_CERTIFICATE_CACHE_SIZE);
 
 function keyOf(input: Uint8Array | string): string {
-  const hash = createHash('sha256');
-  // A PEM text is keyed by its own bytes (a distinct namespace): decoding it is what Node's parser is for.
-  return typeof input === 'string'
-    ? `pem:${hash.update(input, 'utf8').digest('hex')}`
-    : hash.update(input).digest('hex');
+  // A PEM text is keyed by its own bytes (a distinct namespace): decoding it is what Node's parser is for. One-shot
+  // hashing (crypto.hash): this runs for every certificate looked up, and a Hash object costs more than the hash.
+  return typeof input === 'string' ? `pem:${hash('sha256', input, 'hex')}` : hash('sha256', input, 'hex');
 }
 
 /**
