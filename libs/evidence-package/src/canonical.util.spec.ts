@@ -32,7 +32,15 @@ describe('value formats', () => {
   it('times have exactly one spelling', () => {
     expect(formatTime(new Date(Date.UTC(2026, 10, 20, 8, 15)))).toBe('2026-11-20T08:15:00.000Z');
     expect(isTime('2026-11-20T08:15:00.000Z')).toBe(true);
-    for (const other of ['2026-11-20T08:15:00Z', '2026-11-20T08:15:00.000+00:00', '2026-02-30T00:00:00.000Z']) {
+    for (const other of [
+      '2026-11-20T08:15:00Z',
+      '2026-11-20T08:15:00.000+00:00',
+      '2026-02-30T00:00:00.000Z',
+      // Shaped like a time but none (a tampered digit): refused, not a RangeError.
+      '2026-11-26T30:15:00.000Z',
+      '2026-13-20T08:15:00.000Z',
+      '2026-11-20T08:75:00.000Z',
+    ]) {
       expect(isTime(other)).toBe(false);
     }
   });

@@ -70,7 +70,10 @@ export function formatTime(date: Date): string {
 }
 
 export function isTime(value: unknown): value is string {
-  return typeof value === 'string' && TIME_PATTERN.test(value) && new Date(value).toISOString() === value;
+  if (typeof value !== 'string' || !TIME_PATTERN.test(value)) return false;
+  // A well-shaped time that is no time at all (hour 30, month 13) makes an invalid Date, whose toISOString throws.
+  const time = new Date(value);
+  return !Number.isNaN(time.getTime()) && time.toISOString() === value;
 }
 
 export function isHex32(value: unknown): value is string {
