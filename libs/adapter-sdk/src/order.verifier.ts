@@ -47,6 +47,7 @@ export interface OrderCheckOptions {
 export interface VerifiedOrder {
   /** The order as signed, in the workflow's words. */
   readonly details: AuthorisationDetails;
+  /** The verification's result. Its `request` is shared by every verification of the same bytes: frozen, read only. */
   readonly verified: VerifiedAuthorisation;
   /** SHA-256 of the signed request: what the origin statement names (docs/package-format.md §5). */
   readonly requestSha256: string;

@@ -62,9 +62,20 @@ describe('envelopeOf and signatureEnvelopeOf', () => {
     const bytes = envelopeOf(value, leaf, URI);
     const remembered = signatureEnvelopeOf(bytes);
     expect(valuesOf(remembered)).toEqual(valuesOf(parseSignatureEnvelope(bytes)));
-    // The memo holds the envelope as encoded (the parser would have made new byte arrays).
-    expect(remembered.certificates[0]).toBe(leaf);
+    // The memo holds the envelope as checked when encoded (its lists frozen; a parsed one's are not).
+    expect(Object.isFrozen(remembered.certificates)).toBe(true);
     expect(Object.isFrozen(remembered)).toBe(true);
+  });
+
+  it("keeps its own copies: a caller's buffer changed afterwards does not change what the bytes parse to", () => {
+    const mine = Buffer.from(leaf);
+    const signature = Buffer.alloc(256, 9);
+    const bytes = envelopeOf(signature, mine, URI);
+    mine.fill(0);
+    signature.fill(1);
+    const remembered = signatureEnvelopeOf(bytes);
+    expect(valuesOf(remembered)).toEqual(valuesOf(parseSignatureEnvelope(bytes)));
+    expect(Buffer.from(remembered.certificates[0] as Uint8Array).equals(leaf)).toBe(true);
   });
 
   it('do not remember an envelope the parser refuses: verification still gets the parser’s error', () => {

@@ -111,7 +111,8 @@ export function parseSignatureEnvelope(bytes: Uint8Array): SignatureEnvelope {
 /**
  * The checks parseSignatureEnvelope makes beyond the JSON text, on an envelope about to be encoded: when it passes,
  * `parseSignatureEnvelope(encodeSignatureEnvelope(envelope))` gives back the same values (the encoder writes
- * canonical JSON and canonical base64), so a cache of parsed envelopes may take it as what those bytes parse to.
+ * canonical JSON and canonical base64), so a cache of parsed envelopes may take what it returns as what those bytes
+ * parse to. What it returns holds copies of the byte arrays, in frozen lists: the caller's buffers may change later.
  * @throws FormatError with the parser's messages
  */
 export function checkSignatureEnvelope(envelope: SignatureEnvelope): SignatureEnvelope {
@@ -122,9 +123,14 @@ export function checkSignatureEnvelope(envelope: SignatureEnvelope): SignatureEn
     throw new FormatError(`"certificates" has more than ${MAX_CERTIFICATES} elements`);
   }
   if (envelope.certificates.length === 0) throw new FormatError('"certificates" is empty');
-  const certificates = envelope.certificates.map((der, i) => checkedCertificate(der, i));
+  const certificates = Object.freeze(
+    envelope.certificates.map((der, i) =>
+      checkedCertificate(der instanceof Uint8Array ? Buffer.from(der) : undefined, i),
+    ),
+  );
+  if (!(envelope.value instanceof Uint8Array)) throw new FormatError('"value" must be canonical base64');
   const doc = { signerUri: envelope.signerUri, certificateSha256: envelope.certificateSha256 };
-  return selfConsistent(doc, certificates, envelope.value);
+  return selfConsistent(doc, certificates, Buffer.from(envelope.value));
 }
 
 function checkedCertificate(der: Uint8Array | undefined, i: number): Uint8Array {

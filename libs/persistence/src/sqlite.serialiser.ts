@@ -67,7 +67,8 @@ function messageOf(error: unknown): string {
  * So a transaction's callback must do database work only, and finish all of it before it returns: one that waits
  * inside it for something another caller does after its own transaction returns would wait for ever if both land in
  * one group (and would hold the lock meanwhile), and work it starts without awaiting (a timer, a promise let go) keeps
- * the lock holder's context, so it would skip the lock and join whatever transaction is open when it runs.
+ * the lock holder's context: run during a later turn, it would skip the lock and join that turn's transaction (run
+ * between turns it takes the lock, the context being switched off there).
  *
  * A transaction driven by hand on the shared runner (`startTransaction`, statements, `commitTransaction`) is not
  * serialised as a whole: TypeORM decides BEGIN or SAVEPOINT when it is asked, not when the lock comes, so it is for
