@@ -31,6 +31,9 @@ let pki: string;
 let trust: TrustStore;
 let server: Server;
 let port: number;
+/** TLS without client certificates, and no TLS at all: what the negative branches see. */
+let lenient: { server: Server; port: number };
+let plain: { server: Server; port: number };
 const seen: Seen[] = [];
 const clients: Client[] = [];
 
@@ -55,11 +58,9 @@ function call(client: Client): Promise<void> {
   );
 }
 
-beforeAll(async () => {
-  pki = await sharedTestPki();
-  trust = TrustStore.fromDirectory(pki);
-  server = new Server();
-  server.register(
+function recordingServer(): Server {
+  const recording = new Server();
+  recording.register(
     METHOD,
     (unary: ServerUnaryCall<Buffer, Buffer>, done: sendUnaryData<Buffer>) => {
       const slow = (
@@ -72,13 +73,30 @@ beforeAll(async () => {
     bytes,
     'unary',
   );
-  port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(
-      '127.0.0.1:0',
-      grpcServerCredentials(trust, ['authority', 'provider'], loadServiceKeyPair(pki, 'authority-api')),
-      (error, bound) => (error ? reject(error) : resolve(bound)),
-    ),
+  return recording;
+}
+
+function bound(on: Server, creds: ServerCredentials): Promise<number> {
+  return new Promise<number>((resolve, reject) =>
+    on.bindAsync('127.0.0.1:0', creds, (error, at) => (error ? reject(error) : resolve(at))),
   );
+}
+
+beforeAll(async () => {
+  pki = await sharedTestPki();
+  trust = TrustStore.fromDirectory(pki);
+  const own = loadServiceKeyPair(pki, 'authority-api');
+  server = recordingServer();
+  port = await bound(server, grpcServerCredentials(trust, ['authority', 'provider'], own));
+  const noClientCertificates = ServerCredentials.createSsl(
+    Buffer.from(trust.rootsPem(['authority'])),
+    [{ cert_chain: Buffer.from(own.certPem), private_key: Buffer.from(own.keyPem) }],
+    false,
+  );
+  const lenientServer = recordingServer();
+  lenient = { server: lenientServer, port: await bound(lenientServer, noClientCertificates) };
+  const plainServer = recordingServer();
+  plain = { server: plainServer, port: await bound(plainServer, ServerCredentials.createInsecure()) };
 }, 120_000);
 
 afterEach(() => {
@@ -89,6 +107,8 @@ afterEach(() => {
 afterAll(() => {
   for (const client of clients) client.close();
   server?.forceShutdown();
+  lenient?.server.forceShutdown();
+  plain?.server.forceShutdown();
 });
 
 describe('connectionPeerCertificate', () => {
@@ -124,6 +144,23 @@ describe('connectionPeerCertificate', () => {
       actorDer('police-hn.judge-1'),
     ]);
     expect(seen.map((s) => s.fast)).toEqual(seen.map((s) => s.slow));
+  });
+
+  it('gives nothing for a connection without a verified client certificate, or without TLS, as grpc-js does', async () => {
+    const anonymous = new Client(
+      `localhost:${lenient.port}`,
+      credentials.createSsl(Buffer.from(trust.rootsPem(['service']))),
+    );
+    const insecure = new Client(`localhost:${plain.port}`, credentials.createInsecure());
+    clients.push(anonymous, insecure);
+    await call(anonymous);
+    await call(insecure);
+    expect(seen).toHaveLength(2);
+    for (const s of seen) {
+      expect(s.viaSession).toBe(true);
+      expect(s.fast).toBeUndefined();
+      expect(s.slow).toBeUndefined();
+    }
   });
 
   it('falls back to getAuthContext() on a call whose grpc-js internals it does not recognise', () => {
