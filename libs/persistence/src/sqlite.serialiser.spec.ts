@@ -164,15 +164,16 @@ describe('serialiseSqlite', () => {
     it('groups transactions that arrive in separate callbacks of the same turn of the event loop', () =>
       withDatabase(true, async (ds) => {
         const seen = statements(ds);
-        // Two timers due together run in one timers phase, each callback with its own microtasks (as two gRPC calls
-        // read in one poll phase are): without waiting for that turn to end, each would commit on its own.
+        // Two immediates queued together run in one check phase, each callback with its own microtasks (as two gRPC
+        // calls read in one poll phase are): without waiting for that turn to end, each would commit on its own.
+        // (Two timers are not certain to share a phase: one started a millisecond later may fall due a turn later.)
         const issued = await new Promise<Promise<unknown>[]>((resolve) => {
           const calls: Promise<unknown>[] = [];
-          setTimeout(() => calls.push(ds.transaction((m) => m.insert(Note, { id: 'one', body: '1' }))), 0);
-          setTimeout(() => {
+          setImmediate(() => calls.push(ds.transaction((m) => m.insert(Note, { id: 'one', body: '1' }))));
+          setImmediate(() => {
             calls.push(ds.transaction((m) => m.insert(Note, { id: 'two', body: '2' })));
             resolve(calls);
-          }, 0);
+          });
         });
         await Promise.all(issued);
         expect(await committedIds(ds)).toEqual(['one', 'two']);
