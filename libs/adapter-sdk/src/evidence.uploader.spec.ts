@@ -1,8 +1,10 @@
+import { Writable } from 'node:stream';
 import { describe, expect, it } from '@jest/globals';
-import { Metadata } from '@grpc/grpc-js';
+import { Metadata, type ClientWritableStream } from '@grpc/grpc-js';
+import type { UploadEvidenceRequest } from '#evx/proto';
 import { FaultPlan } from './adapter.faults.js';
 import type { EvidenceRecordInput } from './evidence-record.js';
-import { uploadEvidence } from './evidence.uploader.js';
+import { UNSENT_LIMIT_BYTES, UploadWriter, uploadEvidence } from './evidence.uploader.js';
 import { FakeExchange } from './testing/fake-exchange.js';
 
 const TASK = 'task-1';
@@ -163,5 +165,96 @@ describe('uploadEvidence', () => {
     expect(sut.truncated).toBe(true);
     expect(sut.recordCount).toBe(30);
     expect(hex(sut.chainHead)).toBe(hex(exchange.uploads.get(TASK)!.accumulator.chainHead));
+  });
+});
+
+const MIB = 1024 * 1024;
+
+/** A stream that takes every message at once (as grpc-js does up to 16) and confirms each only when told to. */
+function heldStream() {
+  const held: Array<() => void> = [];
+  const stream = new Writable({
+    objectMode: true,
+    highWaterMark: 1000,
+    write: (_message, _encoding, callback) => void held.push(() => callback()),
+  });
+  return { stream: stream as unknown as ClientWritableStream<UploadEvidenceRequest>, held };
+}
+
+const chunk = (bytes: number): UploadEvidenceRequest =>
+  ({ record: { payload: Buffer.alloc(bytes) } }) as UploadEvidenceRequest;
+const never = new Promise<never>(() => undefined);
+const settledSoon = async (p: Promise<unknown>) => {
+  let settled = false;
+  void p.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  await new Promise((resolve) => setImmediate(resolve));
+  return settled;
+};
+
+describe('UploadWriter', () => {
+  it('waits once more than its limit of payload bytes is written and not yet sent, and goes on as they are sent', async () => {
+    const { stream, held } = heldStream();
+    const sut = new UploadWriter(stream, never, 2 * MIB);
+    await sut.write(chunk(MIB));
+    await sut.write(chunk(MIB));
+    const third = sut.write(chunk(MIB));
+    expect(await settledSoon(third)).toBe(false);
+    expect(sut.unsentBytes).toBe(3 * MIB);
+    held.shift()!();
+    await third;
+    expect(sut.unsentBytes).toBe(2 * MIB);
+  });
+
+  it('stops waiting when the call fails', async () => {
+    const { stream } = heldStream();
+    let fail!: (error: Error) => void;
+    const failed = new Promise<never>((_resolve, reject) => (fail = reject));
+    failed.catch(() => undefined);
+    const sut = new UploadWriter(stream, failed, MIB);
+    const waiting = sut.write(chunk(2 * MIB));
+    expect(await settledSoon(waiting)).toBe(false);
+    fail(new Error('stream cut'));
+    await expect(waiting).rejects.toThrow('stream cut');
+  });
+
+  it('bounds what uploadEvidence leaves unsent, in bytes, however many messages the stream would take', async () => {
+    const exchange = new FakeExchange(['s1'], 1000);
+    let unsent = 0;
+    let most = 0;
+    const open = exchange.openUpload.bind(exchange);
+    exchange.openUpload = () => {
+      const opened = open();
+      const write = opened.stream.write.bind(opened.stream) as (m: UploadEvidenceRequest, cb?: () => void) => boolean;
+      (opened.stream as unknown as { write: typeof write }).write = (message, callback) => {
+        const size = message.record?.payload?.length ?? 0;
+        unsent += size;
+        most = Math.max(most, unsent);
+        return write(message, () => {
+          unsent -= size;
+          callback?.();
+        });
+      };
+      return opened;
+    };
+    const big = function* (): Iterable<EvidenceRecordInput> {
+      for (let i = 1; i <= 12; i++) {
+        yield { ...[...records(1)][0]!, payload: Buffer.alloc(1.5 * MIB, i) };
+      }
+    };
+    const sut = await uploadEvidence({
+      client: exchange,
+      taskId: TASK,
+      uploadId: UPLOAD,
+      records: big,
+      faults: new FaultPlan(),
+    });
+    expect(sut.recordCount).toBe(12);
+    expect(exchange.uploads.get(TASK)!.payloadBytes).toBe(18 * MIB);
+    // At most the limit plus the message that crossed it (chunks are at most 1 MiB).
+    expect(most).toBeGreaterThan(0);
+    expect(most).toBeLessThanOrEqual(UNSENT_LIMIT_BYTES + MIB);
   });
 });

@@ -78,20 +78,51 @@ const EMPTY_STATE: GetUploadStateResponse = {
   completed: false,
 };
 
-/** Writes one message; waits for 'drain' when grpc-js's buffer is full, and fails as soon as the call does. */
-async function write(
-  stream: ClientWritableStream<UploadEvidenceRequest>,
-  message: UploadEvidenceRequest,
-  failed: Promise<never>,
-): Promise<void> {
-  if (!stream.write(message)) await Promise.race([once(stream, 'drain'), failed]);
+/**
+ * Payload bytes handed to grpc-js but not yet passed on to the connection before the uploader waits. grpc-js bounds
+ * its buffer by messages (16 of up to 1 MiB each), not bytes; a record's buffers that wait there long enough outlive
+ * two young-generation collections, are moved to the old generation, and are then freed only by full collections,
+ * which came about every 11 MiB of upload (docs/performance.md, figure 1).
+ */
+export const UNSENT_LIMIT_BYTES = 2 * 1024 * 1024;
+
+/** Writes the messages of one upload stream: waits while grpc-js's buffer is full or too many bytes are unsent. */
+export class UploadWriter {
+  private unsent = 0;
+  private wake?: () => void;
+
+  constructor(
+    private readonly stream: ClientWritableStream<UploadEvidenceRequest>,
+    /** Rejects as soon as the call fails: a wait never outlives its stream. */
+    private readonly failed: Promise<never>,
+    private readonly limit = UNSENT_LIMIT_BYTES,
+  ) {}
+
+  /** Payload bytes written and not yet sent (for tests). */
+  get unsentBytes(): number {
+    return this.unsent;
+  }
+
+  async write(message: UploadEvidenceRequest): Promise<void> {
+    const size = message.record?.payload?.length ?? 0;
+    this.unsent += size;
+    const room = this.stream.write(message, () => {
+      this.unsent -= size;
+      if (this.unsent <= this.limit) this.wake?.();
+    });
+    if (!room) await Promise.race([once(this.stream, 'drain'), this.failed]);
+    while (this.unsent > this.limit) {
+      await Promise.race([new Promise<void>((resolve) => (this.wake = resolve)), this.failed]);
+      this.wake = undefined;
+    }
+  }
 }
 
 /** One pass over the source: sends records after `durable`, hashes all of them. */
 async function attempt(job: UploadJob, durable: number, knownRejected: ReadonlySet<number>) {
   const local = new RecordAccumulator();
   let open:
-    { stream: ClientWritableStream<UploadEvidenceRequest>; done: Promise<unknown>; failed: Promise<never> } | undefined;
+    { stream: ClientWritableStream<UploadEvidenceRequest>; done: Promise<unknown>; writer: UploadWriter } | undefined;
   let sequence = 0;
   let written = 0;
   try {
@@ -105,13 +136,13 @@ async function attempt(job: UploadJob, durable: number, knownRejected: ReadonlyS
         stream.on('error', () => undefined); // the failure arrives through `done`
         const failed = done.then(() => Promise.reject(new StreamCut('the upload stream ended early')));
         failed.catch(() => undefined);
-        open = { stream, done, failed };
+        open = { stream, done, writer: new UploadWriter(stream, failed) };
         const cancel = () => stream.cancel();
         job.signal?.addEventListener('abort', cancel, { once: true });
         void done.finally(() => job.signal?.removeEventListener('abort', cancel)).catch(() => undefined);
-        await write(stream, { header: { taskId: job.taskId, uploadId: job.uploadId } }, failed);
+        await open.writer.write({ header: { taskId: job.taskId, uploadId: job.uploadId } });
       }
-      for (const message of record.messages) await write(open.stream, { record: message }, open.failed);
+      for (const message of record.messages) await open.writer.write({ record: message });
       written++;
       if (job.faults.shouldDropUpload(written)) {
         // A connection lost after EVX made part of the upload durable (what the fault stands for): wait until some
