@@ -24,7 +24,7 @@ import {
 } from '#evx/proto';
 import { EvxError } from '#evx/errors';
 import type { AdapterIdentity } from '#evx/pki';
-import { Allow, actorOf, peerCertificateOf } from '#evx/transport';
+import { Allow, actorOf, limitReadAhead, peerCertificateOf } from '#evx/transport';
 import { EvidenceUploadService, type PausableCall } from './exchange/evidence-upload.service.js';
 import { TaskActionsService } from './exchange/task-actions.service.js';
 import { UploadCompletionService } from './exchange/upload-completion.service.js';
@@ -89,6 +89,7 @@ export class ProviderExchangeGrpcController {
     _m: Metadata,
     call: ServerSurfaceCall & PausableCall,
   ): Observable<UploadEvidenceResponse> {
+    limitReadAhead(call);
     return this.uploads.upload(adapterOf(call), certificateOf(call), messages, call);
   }
 

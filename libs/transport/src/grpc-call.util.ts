@@ -74,3 +74,18 @@ export function http2SessionOf(call: object): ServerHttp2Session | undefined {
   }
   return undefined;
 }
+
+/**
+ * Makes a grpc-js server call that the handler pauses for backpressure read ahead at most `messages` messages.
+ *
+ * grpc-js hands a client stream's messages to a Node Readable in object mode with the default high-water mark of 16
+ * messages, and keeps asking the connection for more while fewer are buffered, also while the call is paused. For
+ * evidence chunks of up to 1 MiB that is 16 MiB per call held beyond the handler's own byte bound, and those buffers
+ * wait long enough to reach the V8 old generation, which then needs a full collection every few MiB
+ * (docs/performance.md, figure 1). The mark is a field of the stream's state (Node's `_readableState`, read on every
+ * refill); without it the call keeps grpc-js's default.
+ */
+export function limitReadAhead(call: object, messages = 1): void {
+  const state = (call as { _readableState?: { highWaterMark?: unknown } })._readableState;
+  if (state && typeof state.highWaterMark === 'number') state.highWaterMark = Math.max(1, messages);
+}

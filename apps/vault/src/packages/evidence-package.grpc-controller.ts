@@ -17,7 +17,7 @@ import {
   type OpenPackageResponse,
   dateFromTimestamp,
 } from '#evx/proto';
-import { Allow, actorOf } from '#evx/transport';
+import { Allow, actorOf, limitReadAhead } from '#evx/transport';
 import { EvidencePackageService } from './evidence-package.service.js';
 import { PackageCompletionService } from './package-completion.service.js';
 import { PackageDownloadService } from './package-download.service.js';
@@ -67,6 +67,7 @@ export class EvidencePackageGrpcController {
     _m: Metadata,
     call: ServerReadableStream<AppendRecordsRequest, AppendRecordsResponse>,
   ): Observable<AppendRecordsResponse> {
+    limitReadAhead(call);
     return defer(() => readRecordStream(messages, call, (packageId) => this.packages.intake(packageId)));
   }
 

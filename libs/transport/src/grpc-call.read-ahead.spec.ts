@@ -1,0 +1,96 @@
+// limitReadAhead over a real grpc-js client stream: a call paused after its first message buffers grpc-js's default of
+// 16 messages without it, the limit with it, and receives every message, in order, once resumed.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Client, Server, ServerCredentials, credentials, type ServerReadableStream } from '@grpc/grpc-js';
+import { limitReadAhead } from './grpc-call.util.js';
+
+const METHOD = '/evx.test.Upload/Send';
+const bytes = (b: Buffer) => b;
+const MESSAGES = 24;
+const SIZE = 64 * 1024;
+
+let server: Server;
+let client: Client;
+let limit: number | undefined;
+let opened: (call: ServerReadableStream<Buffer, Buffer>) => void = () => undefined;
+
+beforeAll(async () => {
+  server = new Server();
+  server.register(
+    '/evx.test.Upload/Send',
+    (call: ServerReadableStream<Buffer, Buffer>, callback: (error: null, response: Buffer) => void) => {
+      if (limit !== undefined) limitReadAhead(call, limit);
+      const received: number[] = [];
+      // Flowing at first, as Nest reads a call; paused after the first message, as a handler waiting for its disk.
+      call.on('data', (message: Buffer) => {
+        if (received.push(message.readUInt32BE(0)) === 1) call.pause();
+      });
+      call.on('end', () => callback(null, Buffer.from(received.join(','))));
+      opened(call);
+    },
+    bytes,
+    bytes,
+    'clientStream',
+  );
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
+  );
+  client = new Client(`127.0.0.1:${port}`, credentials.createInsecure());
+});
+
+afterAll(() => {
+  client.close();
+  server.forceShutdown();
+});
+
+/** Sends MESSAGES numbered messages with the call paused; gives what the server had buffered, then the whole answer. */
+async function sendPaused(readAhead: number | undefined): Promise<{ buffered: number; answer: string }> {
+  limit = readAhead;
+  const serverCall = new Promise<ServerReadableStream<Buffer, Buffer>>((resolve) => (opened = resolve));
+  let answer!: Promise<string>;
+  const stream = await new Promise<ReturnType<Client['makeClientStreamRequest']>>((resolve) => {
+    answer = new Promise((done, fail) => {
+      const s = client.makeClientStreamRequest(METHOD, bytes, bytes, (e, r) => (e ? fail(e) : done(String(r))));
+      resolve(s);
+    });
+  });
+  for (let i = 0; i < MESSAGES; i++) {
+    const message = Buffer.alloc(SIZE);
+    message.writeUInt32BE(i, 0);
+    stream.write(message);
+  }
+  stream.end();
+  const call = await serverCall;
+  // Let grpc-js fill what it will: the buffered count stops changing.
+  let buffered = -1;
+  for (let settled = 0; settled < 5;) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    settled = call.readableLength === buffered ? settled + 1 : 0;
+    buffered = call.readableLength;
+  }
+  call.resume();
+  return { buffered, answer: await answer };
+}
+
+const inOrder = Array.from({ length: MESSAGES }, (_, i) => i).join(',');
+
+describe('limitReadAhead', () => {
+  it("leaves grpc-js's default read-ahead of 16 messages when not applied (what the limit is for)", async () => {
+    const sut = await sendPaused(undefined);
+    expect(sut.buffered).toBe(16);
+    expect(sut.answer).toBe(inOrder);
+  });
+
+  it('keeps a paused call to the limit, and every message still arrives, in order, once resumed', async () => {
+    const one = await sendPaused(1);
+    expect(one.buffered).toBe(1);
+    expect(one.answer).toBe(inOrder);
+    const four = await sendPaused(4);
+    expect(four.buffered).toBe(4);
+    expect(four.answer).toBe(inOrder);
+  });
+
+  it('is a no-op for an object without a stream state', () => {
+    expect(() => limitReadAhead({})).not.toThrow();
+  });
+});
