@@ -2,8 +2,11 @@
 // through provider-edge into the vault) until CompleteTask returns the sealed package, against SHA-256 of the same
 // bytes in-process; and the services' peak RSS growth meanwhile. The adapter is libs/adapter-sdk in this process;
 // the services are child processes from dist/. A small order first warms the stack up.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { Client } from '@grpc/grpc-js';
 import type { Benchmark, BenchContext } from '../bench.context.js';
 import { measured, unmeasured, type FigureRow } from '../figure.js';
 import { benchDatabase } from '../support/bench-database.js';
@@ -11,7 +14,10 @@ import { AuthorityActors, standardOrder } from '../support/order.flow.js';
 import { importPiece, isMissingPiece } from '../support/pending-pieces.js';
 import { OutcomeBoard } from '../support/outcome.board.js';
 import { RssSampler, type RssGrowth } from '../support/rss.sampler.js';
-import { startServiceStack } from '../support/service-processes.js';
+import { mtlsAs } from '../support/grpc.util.js';
+import { freePort } from '../support/ports.js';
+import { startProcess, startServiceStack } from '../support/service-processes.js';
+import { FLOOR_CHANNEL_OPTIONS, FLOOR_METHOD } from '../support/stream-floor.server.js';
 import { mibPerSecond, sha256StreamThroughput } from '../support/sha256.baseline.js';
 import { round } from '../stats.js';
 
@@ -133,8 +139,84 @@ async function ingest(context: BenchContext): Promise<{ warm: IngestRun; run: In
   }
 }
 
+/** EVX's chunk size: a record travels as messages of at most 1 MiB (WIRE_LIMITS.maxChunkBytes). */
+const CHUNK_BYTES = 2 ** 20;
+const UNSENT_BYTES = 2 * 2 ** 20;
+
+/**
+ * The same bytes through bare grpc-js client streams with the same mutual TLS, this process → relay → sink, as
+ * adapter → provider-edge → vault: this process hashes each record (as the SDK does) and sends it in 1 MiB messages;
+ * the relay forwards them; the sink hashes, writes and at the end fsyncs them (stream-floor.server.ts). Nothing of
+ * EVX is on the path, so no EVX ingest over these hops can beat it on this machine. MiB/s of `bytes`, after a warm-up.
+ */
+async function floor(context: BenchContext, bytes: number, block: Buffer): Promise<number> {
+  const identity = (b: Buffer) => b;
+  const dir = join(context.tmp, 'floor');
+  mkdirSync(dir, { recursive: true });
+  const server = 'bench/src/support/stream-floor.server.js';
+  const sinkPort = await freePort();
+  const relayPort = await freePort();
+  const common = { EVX_CERTS_DIR: context.pki, BENCH_FLOOR_DIR: dir };
+  const sink = await startProcess('floor-sink', server, {
+    ...common,
+    BENCH_FLOOR_ROLE: 'sink',
+    BENCH_FLOOR_PORT: String(sinkPort),
+  });
+  const relay = await startProcess('floor-relay', server, {
+    ...common,
+    BENCH_FLOOR_ROLE: 'relay',
+    BENCH_FLOOR_PORT: String(relayPort),
+    BENCH_FLOOR_NEXT: String(sinkPort),
+  }).catch(async (error: unknown) => {
+    await sink.stop();
+    throw error;
+  });
+  const client = new Client(`localhost:${relayPort}`, mtlsAs(context.pki, 'telco-a.main'), FLOOR_CHANNEL_OPTIONS);
+  const send = async (size: number): Promise<number> => {
+    const started = performance.now();
+    let settle!: { done: (r?: Buffer) => void; fail: (e: Error) => void };
+    const answer = new Promise<Buffer | undefined>((done, fail) => (settle = { done, fail }));
+    const call = client.makeClientStreamRequest<Buffer, Buffer>(FLOOR_METHOD, identity, identity, (e, r) =>
+      e ? settle.fail(e) : settle.done(r),
+    );
+    const failed = answer.then(() => Promise.reject(new Error('the floor stream ended early')));
+    failed.catch(() => undefined);
+    // As the SDK's uploader: at most 2 MiB written and not yet sent.
+    let unsent = 0;
+    let wake: (() => void) | undefined;
+    for (const { payload } of evidence(size, block)) {
+      createHash('sha256').update(payload).digest();
+      for (let offset = 0; offset < payload.length; offset += CHUNK_BYTES) {
+        const message = payload.subarray(offset, offset + CHUNK_BYTES);
+        unsent += message.length;
+        const room = call.write(message, () => {
+          unsent -= message.length;
+          wake?.();
+        });
+        if (!room) await Promise.race([once(call, 'drain'), failed]);
+        while (unsent > UNSENT_BYTES) await Promise.race([new Promise<void>((resolve) => (wake = resolve)), failed]);
+      }
+    }
+    call.end();
+    const received = String(await answer);
+    if (received !== String(size)) throw new Error(`the floor's sink received ${received} bytes of ${size}`);
+    return mibPerSecond(size, performance.now() - started);
+  };
+  try {
+    await send(WARM_UP_BYTES);
+    return await send(bytes);
+  } finally {
+    client.close();
+    await relay.stop();
+    await sink.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const TITLE_INGEST =
   'evidence ingest: UploadEvidence (mTLS gRPC client streaming) until CompleteTask returns the sealed package';
+const TITLE_FLOOR =
+  'floor of ingest on this machine: the same bytes over bare grpc-js mTLS streams, client -> relay -> sink (hash, write, fsync), no EVX code';
 const TITLE_RSS = 'peak RSS growth of each service during that ingest (largest shown; each in details)';
 
 export const evidenceIngestBenchmark: Benchmark = {
@@ -145,11 +227,13 @@ export const evidenceIngestBenchmark: Benchmark = {
     try {
       const { run, baseline } = await ingest(context);
       const value = mibPerSecond(bytes, run.ms);
+      const bare = await floor(context, bytes, randomBytes(RECORD_BYTES));
       const growth = run.rss.growth;
       const largest = Math.max(...Object.values(growth));
       context.log(
         `ingest: ${round(value, 1)} MiB/s (sha256 ${round(baseline, 0)} MiB/s), RSS growth ${JSON.stringify(growth)}`,
       );
+      context.log(`ingest: floor (bare grpc-js streams, same hops) ${round(bare, 1)} MiB/s`);
       const rows: FigureRow[] = [
         measured({
           figure: 'ingest',
@@ -165,6 +249,16 @@ export const evidenceIngestBenchmark: Benchmark = {
             ingest_ms: round(run.ms, 0),
             after_last_record_ms: round(run.completeMs, 0),
           },
+        }),
+        measured({
+          figure: 'ingest.floor',
+          title: `${TITLE_FLOOR}, ${round(bytes / MIB, 0)} MiB`,
+          value: round(bare, 1),
+          unit: 'MiB/s',
+          baseline: { name: 'SHA-256 of the same bytes in-process', value: round(baseline, 1), unit: 'MiB/s' },
+          target: '—',
+          met: null,
+          details: { ingest_share_of_floor: round(value / bare, 3) },
         }),
         measured({
           figure: 'ingest.rss',

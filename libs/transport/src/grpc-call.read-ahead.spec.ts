@@ -47,13 +47,11 @@ afterAll(() => {
 async function sendPaused(readAhead: number | undefined): Promise<{ buffered: number; answer: string }> {
   limit = readAhead;
   const serverCall = new Promise<ServerReadableStream<Buffer, Buffer>>((resolve) => (opened = resolve));
-  let answer!: Promise<string>;
-  const stream = await new Promise<ReturnType<Client['makeClientStreamRequest']>>((resolve) => {
-    answer = new Promise((done, fail) => {
-      const s = client.makeClientStreamRequest(METHOD, bytes, bytes, (e, r) => (e ? fail(e) : done(String(r))));
-      resolve(s);
-    });
-  });
+  let settle!: { done: (r: string) => void; fail: (e: Error) => void };
+  const answer = new Promise<string>((done, fail) => (settle = { done, fail }));
+  const stream = client.makeClientStreamRequest<Buffer, Buffer>(METHOD, bytes, bytes, (e, r) =>
+    e ? settle.fail(e) : settle.done(String(r)),
+  );
   for (let i = 0; i < MESSAGES; i++) {
     const message = Buffer.alloc(SIZE);
     message.writeUInt32BE(i, 0);
