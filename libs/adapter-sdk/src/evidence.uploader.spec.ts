@@ -170,12 +170,12 @@ describe('uploadEvidence', () => {
 
 const MIB = 1024 * 1024;
 
-/** A stream that takes every message at once (as grpc-js does up to 16) and confirms each only when told to. */
-function heldStream() {
+/** A stream that does not say "full" before `highWaterMark` messages (grpc-js: 16) and confirms each only when told. */
+function heldStream(highWaterMark = 1000) {
   const held: Array<() => void> = [];
   const stream = new Writable({
     objectMode: true,
-    highWaterMark: 1000,
+    highWaterMark,
     write: (_message, _encoding, callback) => void held.push(() => callback()),
   });
   return { stream: stream as unknown as ClientWritableStream<UploadEvidenceRequest>, held };
@@ -206,6 +206,22 @@ describe('UploadWriter', () => {
     held.shift()!();
     await third;
     expect(sut.unsentBytes).toBe(2 * MIB);
+  });
+
+  it("waits for 'drain' when the stream says full, and stops waiting when the call fails meanwhile", async () => {
+    const { stream, held } = heldStream(1);
+    let fail!: (error: Error) => void;
+    const failed = new Promise<never>((_resolve, reject) => (fail = reject));
+    const sut = new UploadWriter(stream, failed, 4 * MIB);
+    const first = sut.write(chunk(MIB));
+    expect(await settledSoon(first)).toBe(false);
+    held.shift()!();
+    await first; // the stream drained
+    const second = sut.write(chunk(MIB));
+    expect(await settledSoon(second)).toBe(false);
+    fail(new Error('stream cut'));
+    await expect(second).rejects.toThrow('stream cut');
+    await expect(sut.write(chunk(1))).rejects.toThrow('stream cut');
   });
 
   it('stops waiting when the call fails', async () => {

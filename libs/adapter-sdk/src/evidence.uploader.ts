@@ -2,7 +2,6 @@
 // adapter's record source from the start, skip what is durable, send the rest with backpressure, and repeat after a
 // failure. The hash chain and Merkle root are computed locally over the same pass, with libs/evidence-package's
 // functions, so that what the adapter signs is what it produced, not what EVX reports.
-import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { status, type ClientWritableStream, type ServiceError } from '@grpc/grpc-js';
 import { RecordAccumulator } from '#evx/evidence-package';
@@ -79,42 +78,71 @@ const EMPTY_STATE: GetUploadStateResponse = {
 };
 
 /**
- * Payload bytes handed to grpc-js but not yet passed on to the connection before the uploader waits. grpc-js bounds
- * its buffer by messages (16 of up to 1 MiB each), not bytes; a record's buffers that wait there long enough outlive
- * two young-generation collections, are moved to the old generation, and are then freed only by full collections,
- * which came about every 11 MiB of upload (docs/performance.md, figure 1).
+ * Payload bytes written to grpc-js and not yet confirmed (a write's callback) before the uploader waits. grpc-js
+ * bounds its buffer by messages (16 of up to 1 MiB each), not bytes; a record's buffers that wait there long enough
+ * outlive two young-generation collections, are moved to the old generation, and are then freed only by full
+ * collections, which came about every 10 MiB of upload (docs/performance.md, figure 1). grpc-js confirms a message
+ * that fits its retry buffer (1 MiB per call by default) before HTTP/2 has taken it, so what it holds is this bound
+ * plus up to that buffer.
  */
 export const UNSENT_LIMIT_BYTES = 2 * 1024 * 1024;
 
-/** Writes the messages of one upload stream: waits while grpc-js's buffer is full or too many bytes are unsent. */
+/**
+ * Writes the messages of one upload stream: waits while grpc-js's buffer is full or too many bytes are unconfirmed,
+ * and stops waiting, with the call's error, once the call has failed.
+ */
 export class UploadWriter {
   private unsent = 0;
-  private wake?: () => void;
+  /** The wait in progress: woken by the call's failure, and by a confirmation when it waits for bytes. */
+  private waiting?: { wake: () => void; forBytes: boolean };
+  private failure?: { error: unknown };
 
   constructor(
     private readonly stream: ClientWritableStream<UploadEvidenceRequest>,
-    /** Rejects as soon as the call fails: a wait never outlives its stream. */
-    private readonly failed: Promise<never>,
+    /** Rejects as soon as the call fails. Observed once here: no reaction piles up per wait over a long upload. */
+    failed: Promise<never>,
     private readonly limit = UNSENT_LIMIT_BYTES,
-  ) {}
+  ) {
+    failed.catch((error: unknown) => {
+      this.failure = { error };
+      this.waiting?.wake();
+    });
+  }
 
-  /** Payload bytes written and not yet sent (for tests). */
+  /** Payload bytes written and not yet confirmed (for tests). */
   get unsentBytes(): number {
     return this.unsent;
   }
 
   async write(message: UploadEvidenceRequest): Promise<void> {
+    this.throwIfFailed();
     const size = message.record?.payload?.length ?? 0;
     this.unsent += size;
     const room = this.stream.write(message, () => {
       this.unsent -= size;
-      if (this.unsent <= this.limit) this.wake?.();
+      if (this.unsent <= this.limit && this.waiting?.forBytes) this.waiting.wake();
     });
-    if (!room) await Promise.race([once(this.stream, 'drain'), this.failed]);
-    while (this.unsent > this.limit) {
-      await Promise.race([new Promise<void>((resolve) => (this.wake = resolve)), this.failed]);
-      this.wake = undefined;
-    }
+    if (!room) await this.until(false);
+    while (this.unsent > this.limit) await this.until(true);
+  }
+
+  /** Waits for the stream's 'drain' (`forBytes` false) or for a confirmation (true), or for the call's failure. */
+  private async until(forBytes: boolean): Promise<void> {
+    this.throwIfFailed();
+    await new Promise<void>((resolve) => {
+      const wake = () => {
+        this.stream.off('drain', wake);
+        this.waiting = undefined;
+        resolve();
+      };
+      this.waiting = { wake, forBytes };
+      if (!forBytes) this.stream.once('drain', wake);
+    });
+    this.throwIfFailed();
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure) throw this.failure.error;
   }
 }
 
