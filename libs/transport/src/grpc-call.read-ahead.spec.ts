@@ -43,8 +43,16 @@ afterAll(() => {
   server.forceShutdown();
 });
 
-/** Sends MESSAGES numbered messages with the call paused; gives what the server had buffered, then the whole answer. */
-async function sendPaused(readAhead: number | undefined): Promise<{ buffered: number; answer: string }> {
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Sends MESSAGES numbered messages; the server pauses the call after the first. Waits (up to 5 s) until the server
+ * buffers `expected` messages, then 150 ms more, and gives what it buffers then, and the whole answer once resumed.
+ */
+async function sendPaused(
+  readAhead: number | undefined,
+  expected: number,
+): Promise<{ buffered: number; answer: string }> {
   limit = readAhead;
   const serverCall = new Promise<ServerReadableStream<Buffer, Buffer>>((resolve) => (opened = resolve));
   let settle!: { done: (r: string) => void; fail: (e: Error) => void };
@@ -59,13 +67,10 @@ async function sendPaused(readAhead: number | undefined): Promise<{ buffered: nu
   }
   stream.end();
   const call = await serverCall;
-  // Let grpc-js fill what it will: the buffered count stops changing.
-  let buffered = -1;
-  for (let settled = 0; settled < 5;) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    settled = call.readableLength === buffered ? settled + 1 : 0;
-    buffered = call.readableLength;
-  }
+  for (const deadline = Date.now() + 5_000; call.readableLength < expected && Date.now() < deadline;) await sleep(10);
+  // More than `expected` would show up meanwhile: grpc-js keeps reading while the buffer is below its mark.
+  await sleep(150);
+  const buffered = call.readableLength;
   call.resume();
   return { buffered, answer: await answer };
 }
@@ -74,16 +79,16 @@ const inOrder = Array.from({ length: MESSAGES }, (_, i) => i).join(',');
 
 describe('limitReadAhead', () => {
   it("leaves grpc-js's default read-ahead of 16 messages when not applied (what the limit is for)", async () => {
-    const sut = await sendPaused(undefined);
+    const sut = await sendPaused(undefined, 16);
     expect(sut.buffered).toBe(16);
     expect(sut.answer).toBe(inOrder);
   });
 
   it('keeps a paused call to the limit, and every message still arrives, in order, once resumed', async () => {
-    const one = await sendPaused(1);
+    const one = await sendPaused(1, 1);
     expect(one.buffered).toBe(1);
     expect(one.answer).toBe(inOrder);
-    const four = await sendPaused(4);
+    const four = await sendPaused(4, 4);
     expect(four.buffered).toBe(4);
     expect(four.answer).toBe(inOrder);
   });
