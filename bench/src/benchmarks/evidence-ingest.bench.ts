@@ -147,7 +147,9 @@ const UNSENT_BYTES = 2 * 2 ** 20;
  * The same bytes through bare grpc-js client streams with the same mutual TLS, this process → relay → sink, as
  * adapter → provider-edge → vault: this process hashes each record (as the SDK does) and sends it in 1 MiB messages;
  * the relay forwards them; the sink hashes, writes and at the end fsyncs them (stream-floor.server.ts). Nothing of
- * EVX is on the path, so no EVX ingest over these hops can beat it on this machine. MiB/s of `bytes`, after a warm-up.
+ * EVX is on the path: an approximate floor for EVX's ingest over these hops on this machine (the sink writes on its
+ * event loop where the vault writes on libuv's threads, and nothing builds a package). MiB/s of `bytes`, after a
+ * warm-up.
  */
 async function floor(context: BenchContext, bytes: number, block: Buffer): Promise<number> {
   const identity = (b: Buffer) => b;
@@ -171,8 +173,8 @@ async function floor(context: BenchContext, bytes: number, block: Buffer): Promi
     await sink.stop();
     throw error;
   });
-  const client = new Client(`localhost:${relayPort}`, mtlsAs(context.pki, 'telco-a.main'), FLOOR_CHANNEL_OPTIONS);
-  const send = async (size: number): Promise<number> => {
+  let client: Client | undefined;
+  const send = async (client: Client, size: number): Promise<number> => {
     const started = performance.now();
     let settle!: { done: (r?: Buffer) => void; fail: (e: Error) => void };
     const answer = new Promise<Buffer | undefined>((done, fail) => (settle = { done, fail }));
@@ -203,10 +205,11 @@ async function floor(context: BenchContext, bytes: number, block: Buffer): Promi
     return mibPerSecond(size, performance.now() - started);
   };
   try {
-    await send(WARM_UP_BYTES);
-    return await send(bytes);
+    client = new Client(`localhost:${relayPort}`, mtlsAs(context.pki, 'telco-a.main'), FLOOR_CHANNEL_OPTIONS);
+    await send(client, WARM_UP_BYTES);
+    return await send(client, bytes);
   } finally {
-    client.close();
+    client?.close();
     await relay.stop();
     await sink.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -216,7 +219,7 @@ async function floor(context: BenchContext, bytes: number, block: Buffer): Promi
 const TITLE_INGEST =
   'evidence ingest: UploadEvidence (mTLS gRPC client streaming) until CompleteTask returns the sealed package';
 const TITLE_FLOOR =
-  'floor of ingest on this machine: the same bytes over bare grpc-js mTLS streams, client -> relay -> sink (hash, write, fsync), no EVX code';
+  'approximate floor of ingest on this machine: the same bytes over bare grpc-js mTLS streams, client -> relay -> sink (hash, write, fsync), no EVX code';
 const TITLE_RSS = 'peak RSS growth of each service during that ingest (largest shown; each in details)';
 
 export const evidenceIngestBenchmark: Benchmark = {
@@ -227,13 +230,17 @@ export const evidenceIngestBenchmark: Benchmark = {
     try {
       const { run, baseline } = await ingest(context);
       const value = mibPerSecond(bytes, run.ms);
-      const bare = await floor(context, bytes, randomBytes(RECORD_BYTES));
+      // Informational: a floor that cannot be measured must not cost the figures above.
+      const bare = await floor(context, bytes, randomBytes(RECORD_BYTES)).catch((error: unknown) => {
+        context.log(`ingest: floor not measured: ${(error as Error).message}`);
+        return undefined;
+      });
       const growth = run.rss.growth;
       const largest = Math.max(...Object.values(growth));
       context.log(
         `ingest: ${round(value, 1)} MiB/s (sha256 ${round(baseline, 0)} MiB/s), RSS growth ${JSON.stringify(growth)}`,
       );
-      context.log(`ingest: floor (bare grpc-js streams, same hops) ${round(bare, 1)} MiB/s`);
+      if (bare !== undefined) context.log(`ingest: floor (bare grpc-js streams, same hops) ${round(bare, 1)} MiB/s`);
       const rows: FigureRow[] = [
         measured({
           figure: 'ingest',
@@ -250,16 +257,18 @@ export const evidenceIngestBenchmark: Benchmark = {
             after_last_record_ms: round(run.completeMs, 0),
           },
         }),
-        measured({
-          figure: 'ingest.floor',
-          title: `${TITLE_FLOOR}, ${round(bytes / MIB, 0)} MiB`,
-          value: round(bare, 1),
-          unit: 'MiB/s',
-          baseline: { name: 'SHA-256 of the same bytes in-process', value: round(baseline, 1), unit: 'MiB/s' },
-          target: '—',
-          met: null,
-          details: { ingest_share_of_floor: round(value / bare, 3) },
-        }),
+        bare === undefined
+          ? unmeasured('failed', 'ingest.floor', TITLE_FLOOR, '—', 'the floor did not run; see the log')
+          : measured({
+              figure: 'ingest.floor',
+              title: `${TITLE_FLOOR}, ${round(bytes / MIB, 0)} MiB`,
+              value: round(bare, 1),
+              unit: 'MiB/s',
+              baseline: { name: 'SHA-256 of the same bytes in-process', value: round(baseline, 1), unit: 'MiB/s' },
+              target: '—',
+              met: null,
+              details: { ingest_share_of_floor: round(value / bare, 3) },
+            }),
         measured({
           figure: 'ingest.rss',
           title: TITLE_RSS,

@@ -1,7 +1,7 @@
 // The floor of the ingest figure, run as processes like the services: bare grpc-js client streams over the same
 // mutual TLS, with nothing of EVX in them. BENCH_FLOOR_ROLE=sink hashes every message and writes it to one file,
 // fsyncs it at the end and answers with the byte count; BENCH_FLOOR_ROLE=relay forwards each message to the sink
-// (BENCH_FLOOR_NEXT) with backpressure, as provider-edge forwards records to the vault. What the path adapter →
+// (BENCH_FLOOR_NEXT) with backpressure (at most 4 MiB not yet sent), as provider-edge forwards records to the vault. What the path adapter →
 // provider-edge → vault costs without protobuf, checks, records, group commits or the package build. The transport
 // settings are the services' (a 1 MiB HTTP/2 window, libs/transport `widenReceiveWindow`; one message read ahead
 // while paused, `limitReadAhead`), set here without loading EVX's modules: a lean process, as a floor should be.
@@ -58,6 +58,11 @@ function sink(dir: string) {
     const file = join(dir, `floor-${process.pid}-${n++}.bin`);
     readOneAhead(call);
     const fd = openSync(file, 'w');
+    let open = true;
+    const close = () => {
+      if (open) closeSync(fd);
+      open = false;
+    };
     const hash = createHash('sha256');
     let bytes = 0;
     call.on('data', (message: Buffer) => {
@@ -65,15 +70,19 @@ function sink(dir: string) {
       writeSync(fd, message);
       bytes += message.length;
     });
-    call.on('error', () => closeSync(fd));
+    call.on('error', close);
+    call.on('cancelled', close);
     call.on('end', () => {
       fsyncSync(fd);
-      closeSync(fd);
+      close();
       hash.digest();
       callback(null, Buffer.from(String(bytes)));
     });
   };
 }
+
+/** As provider-edge's bound on what it has not yet sent to the vault (vault-packages.ts). */
+const UNSENT_LIMIT_BYTES = 4 * 1024 * 1024;
 
 function relay(next: Client) {
   return (call: ServerReadableStream<Buffer, Buffer>, callback: Callback) => {
@@ -81,14 +90,28 @@ function relay(next: Client) {
     const out = next.makeClientStreamRequest(FLOOR_METHOD, identity, identity, (error, value) =>
       error ? callback(error) : callback(null, value),
     );
+    let unsent = 0;
+    let paused = false;
+    const resume = () => {
+      if (!paused || unsent > UNSENT_LIMIT_BYTES / 2 || out.writableNeedDrain) return;
+      paused = false;
+      call.resume();
+    };
     call.on('data', (message: Buffer) => {
-      if (!out.write(message)) {
+      unsent += message.length;
+      const room = out.write(message, () => {
+        unsent -= message.length;
+        resume();
+      });
+      if ((!room || unsent > UNSENT_LIMIT_BYTES) && !paused) {
+        paused = true;
         call.pause();
-        out.once('drain', () => call.resume());
       }
     });
+    out.on('drain', resume);
     call.on('end', () => out.end());
     call.on('error', () => out.cancel());
+    call.on('cancelled', () => out.cancel());
   };
 }
 
