@@ -1,8 +1,15 @@
 // Figure 3: request submission over mutual-TLS gRPC, persisted, 64 in flight, on SQLite and PostgreSQL, against a
 // bare grpc-js mutual-TLS unary echo measured in the same run. The services run as child processes from dist/ (as
-// `evx up` runs them); the load comes from this process over one channel per actor.
-import { randomUUID } from 'node:crypto';
-import { makeGenericClientConstructor, type Client } from '@grpc/grpc-js';
+// `evx up` runs them); the load comes from this process over one channel per actor. Beside each database, an
+// informational floor: the same load on a NestJS + TypeORM service doing only a submission's essential work
+// (submit-floor.server.ts), what the fixed stack reaches on this machine before the rest of EVX.
+import { constants, createPrivateKey, randomUUID, sign } from 'node:crypto';
+import {
+  loadPackageDefinition,
+  makeGenericClientConstructor,
+  type Client,
+  type ServiceClientConstructor,
+} from '@grpc/grpc-js';
 import { signRequestValue, type ActorKey } from '#evx/authorisation';
 import type { Benchmark, BenchContext } from '../bench.context.js';
 import { measured, unmeasured, type FigureRow } from '../figure.js';
@@ -12,6 +19,12 @@ import { UnaryClient, mtlsAs, pemPairOf } from '../support/grpc.util.js';
 import { standardOrder } from '../support/order.flow.js';
 import { freePort } from '../support/ports.js';
 import { startProcess, startServiceStack } from '../support/service-processes.js';
+import {
+  SUBMIT_FLOOR_PACKAGE,
+  SUBMIT_FLOOR_SERVICE,
+  floorRequestBytes,
+  submitFloorDefinition,
+} from '../support/submit-floor.service.js';
 import { closedLoop, round, type LoadResult } from '../stats.js';
 
 const CONCURRENCY = 64;
@@ -98,6 +111,63 @@ async function measureSubmit(
   }
 }
 
+/**
+ * The floor on `kind`: orders seeded by the floor server, signed here before the clock (as the drafts above), then
+ * submitted over the same mutual TLS, same client, same concurrency and warm-up.
+ */
+async function measureFloor(context: BenchContext, kind: DatabaseKind, total: number): Promise<LoadResult> {
+  const db = benchDatabase(context, kind);
+  const warm = CONCURRENCY * 2;
+  const port = await freePort();
+  const server = await startProcess('submit-floor', 'bench/src/support/submit-floor.server.js', {
+    ...db.env,
+    EVX_CERTS_DIR: context.pki,
+    BENCH_FLOOR_PORT: String(port),
+    BENCH_FLOOR_ORDERS: String(total + warm),
+  });
+  const bench = loadPackageDefinition(submitFloorDefinition())[SUBMIT_FLOOR_PACKAGE.split('.')[0] as string] as Record<
+    string,
+    Record<string, ServiceClientConstructor>
+  >;
+  const Floor = (bench[SUBMIT_FLOOR_PACKAGE.split('.')[1] as string] as Record<string, ServiceClientConstructor>)[
+    SUBMIT_FLOOR_SERVICE
+  ] as ServiceClientConstructor;
+  const client = new Floor(`localhost:${port}`, mtlsAs(context.pki, INVESTIGATOR)) as unknown as Client & {
+    submit(request: object, callback: (error: Error | null, response?: { generation: number }) => void): void;
+  };
+  try {
+    const key = createPrivateKey(actorKey(context, INVESTIGATOR).privateKeyPem);
+    const requests = Array.from({ length: total + warm }, (_, i) => ({
+      authorisationId: String(i),
+      expectedGeneration: 1,
+      signature: sign('sha256', floorRequestBytes(String(i)), {
+        key,
+        padding: constants.RSA_PKCS1_PSS_PADDING,
+        saltLength: 32,
+      }),
+    }));
+    const submit = (i: number) =>
+      new Promise<void>((resolve, reject) =>
+        client.submit(requests[i] as object, (error, response) =>
+          error
+            ? reject(error)
+            : response?.generation === 2
+              ? resolve()
+              : reject(new Error(`order ${i} not submitted`)),
+        ),
+      );
+    await closedLoop(warm, CONCURRENCY, (i) => submit(total + i));
+    return await closedLoop(total, CONCURRENCY, submit);
+  } finally {
+    client.close();
+    await server.stop();
+    await db.drop();
+  }
+}
+
+const TITLE_FLOOR = (kind: DatabaseKind) =>
+  `floor on ${kind}: the same load on a NestJS gRPC + TypeORM service doing only read, RSA-PSS verify, durable update + audit row (no other EVX code)`;
+
 export const requestSubmitBenchmark: Benchmark = {
   name: 'submit',
   description: 'request submission over mTLS gRPC, persisted, concurrency 64, SQLite and PostgreSQL vs bare mTLS echo',
@@ -108,7 +178,12 @@ export const requestSubmitBenchmark: Benchmark = {
     // submissions look faster than they are.
     const before = await measureEcho(context, total);
     context.log(`submit: echo ${round(before.perSecond, 0)}/s, p50 ${round(before.latencyMs.p50, 1)} ms`);
-    const measuredKinds: { kind: 'sqlite' | 'postgres'; submit: LoadResult; create: LoadResult }[] = [];
+    const measuredKinds: {
+      kind: 'sqlite' | 'postgres';
+      submit: LoadResult;
+      create: LoadResult;
+      floor: LoadResult | undefined;
+    }[] = [];
     const rows: FigureRow[] = [];
     for (const kind of ['sqlite', 'postgres'] as const) {
       if (kind === 'postgres' && context.pgProblem) {
@@ -127,7 +202,14 @@ export const requestSubmitBenchmark: Benchmark = {
       context.log(
         `submit ${kind}: ${round(submit.perSecond, 0)}/s, p50 ${round(submit.latencyMs.p50, 1)} ms; create ${round(create.perSecond, 0)}/s`,
       );
-      measuredKinds.push({ kind, submit, create });
+      // Informational: a floor that cannot be measured must not cost the figures.
+      const floor = await measureFloor(context, kind, total).catch((error: unknown) => {
+        context.log(`submit ${kind}: floor not measured: ${(error as Error).message}`);
+        return undefined;
+      });
+      if (floor)
+        context.log(`submit ${kind}: floor ${round(floor.perSecond, 0)}/s, p50 ${round(floor.latencyMs.p50, 1)} ms`);
+      measuredKinds.push({ kind, submit, create, floor });
     }
     const after = await measureEcho(context, total);
     context.log(`submit: echo again ${round(after.perSecond, 0)}/s, p50 ${round(after.latencyMs.p50, 1)} ms`);
@@ -149,14 +231,15 @@ export const requestSubmitBenchmark: Benchmark = {
         },
       }),
     );
-    for (const { kind, submit, create } of measuredKinds) {
+    const echoBaseline = { name: 'bare mTLS unary echo', value: round(echo.perSecond, 0), unit: 'calls/s' };
+    for (const { kind, submit, create, floor } of measuredKinds) {
       rows.push(
         measured({
           figure: `submit.${kind}`,
           title: `SubmitRequest over mTLS gRPC, persisted on ${kind}, ${CONCURRENCY} in flight`,
           value: round(submit.perSecond, 0),
           unit: 'calls/s',
-          baseline: { name: 'bare mTLS unary echo', value: round(echo.perSecond, 0), unit: 'calls/s' },
+          baseline: echoBaseline,
           target: `ratio >= ${TARGET}`,
           met: submit.perSecond / echo.perSecond >= TARGET,
           details: {
@@ -168,6 +251,25 @@ export const requestSubmitBenchmark: Benchmark = {
             create_p99_ms: round(create.latencyMs.p99, 2),
           },
         }),
+      );
+      rows.push(
+        floor === undefined
+          ? unmeasured('failed', `submit.floor.${kind}`, TITLE_FLOOR(kind), '—', 'the floor did not run; see the log')
+          : measured({
+              figure: `submit.floor.${kind}`,
+              title: TITLE_FLOOR(kind),
+              value: round(floor.perSecond, 0),
+              unit: 'calls/s',
+              baseline: echoBaseline,
+              target: '—',
+              met: null,
+              details: {
+                calls: total,
+                p50_ms: round(floor.latencyMs.p50, 2),
+                p99_ms: round(floor.latencyMs.p99, 2),
+                evx_share_of_floor: round(submit.perSecond / floor.perSecond, 3),
+              },
+            }),
       );
     }
     return rows;

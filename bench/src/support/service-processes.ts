@@ -24,7 +24,11 @@ export async function startProcess(
 ): Promise<ServiceProcess> {
   // BENCH_CPU_PROF_DIR=<folder>: every child writes a CPU profile there when it stops (docs/performance.md).
   const profile = process.env.BENCH_CPU_PROF_DIR
-    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`]
+    ? [
+        '--cpu-prof',
+        `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`,
+        ...(process.env.BENCH_CPU_PROF_INTERVAL ? [`--cpu-prof-interval=${process.env.BENCH_CPU_PROF_INTERVAL}`] : []),
+      ]
     : [];
   const child = spawn(process.execPath, [...profile, join(DIST_ROOT, main)], {
     cwd: REPO_ROOT,
