@@ -1,15 +1,17 @@
 // The floor of the request-submission figure on the stack the product's owner fixed: a NestJS gRPC microservice over
 // the same mutual TLS as the echo (vault's certificate, client certificates required) with TypeORM, doing only a
 // submission's essential work and nothing else of EVX. Per call it reads the order (one SELECT), checks its
-// generation, verifies the investigator's RSA-PSS signature over the order's request bytes, and writes durably the
-// new document (≈ 4.8 KB, as EVX's after a submission) with one audit row, then answers 4 KB (as the echo).
-// Writes as EVX's do: on SQLite (WAL, synchronous = FULL) the calls of one event-loop turn share one transaction
-// (as libs/persistence's serialiser groups commits, without its savepoints); on PostgreSQL a compare-and-set UPDATE
-// and the audit INSERT are one statement with a data-modifying CTE, on a pool of 20 (as authority-api). No identity
-// guard, no exception filter, no canonical JSON, no certificate chain, no state machine, no change feed, no outbox
-// delivery: what is left of EVX's per-call cost once those are taken away. Environment: EVX_CERTS_DIR,
-// BENCH_FLOOR_PORT, BENCH_FLOOR_ORDERS (how many orders to seed, ids 0..n-1), and the database of bench-database.ts
-// (EVX_DATA_DIR; DATABASE_URL and DATABASE_SCHEMA for PostgreSQL).
+// generation, verifies the investigator's RSA-PSS signature over the order's request bytes, and writes durably the new
+// document (4,837 characters, the average of EVX's in the benchmark after a submission) with one audit row, refusing
+// the call if the compare-and-set wrote nothing; then it answers 4 KB (as the echo).
+// Writes as EVX's do: on SQLite (WAL, synchronous = FULL) the calls of one event-loop turn share one transaction, each
+// in its own savepoint (as libs/persistence's serialiser groups commits); on PostgreSQL the compare-and-set UPDATE and
+// the audit INSERT are one statement with data-modifying CTEs, on a pool of 20 (as authority-api).
+// Left out, as a floor should: the identity guard, the exception filter, canonical JSON, the certificate chain and the
+// signer at the signing time, the state machine, the change-feed row, and the audit relay (EVX's outbox is read,
+// delivered to the vault, which appends it durably to its log, and marked delivered, on the same machine).
+// Environment: EVX_CERTS_DIR, BENCH_SUBMIT_FLOOR_PORT, BENCH_SUBMIT_FLOOR_ORDERS (how many orders to seed, ids
+// 0..n-1), and the database of bench-database.ts (EVX_DATA_DIR; DATABASE_URL and DATABASE_SCHEMA for PostgreSQL).
 import 'reflect-metadata';
 import { constants, createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -30,7 +32,7 @@ const ORDERS = 'floor_order';
 const AUDIT = 'floor_audit';
 const RESPONSE = Buffer.alloc(4096, 0x61);
 /** What EVX adds to the stored document at submission: the requester's signature envelope with its chain. */
-const SIGNATURE_ENVELOPE = Buffer.alloc(1900, 0x73).toString('base64');
+const SIGNATURE_ENVELOPE = Buffer.alloc(2176, 0x73).toString('base64');
 
 interface SubmitCall {
   authorisationId: string;
@@ -38,6 +40,8 @@ interface SubmitCall {
   signature: Buffer;
 }
 type Query = (sql: string, parameters: unknown[]) => Promise<unknown>;
+/** Runs a write and answers how many rows it wrote (PostgreSQL: the statement's `written` column). */
+type Write = (sql: string, parameters: unknown[]) => Promise<number>;
 
 const postgres = Boolean(process.env.DATABASE_URL);
 const schema = process.env.DATABASE_SCHEMA;
@@ -46,13 +50,18 @@ let investigatorKey: KeyObject;
 
 async function openDatabase(): Promise<DataSource> {
   if (postgres) {
+    // The schema first, then the pool whose connections search it (as libs/persistence openDataSource).
+    if (schema) {
+      const bootstrap = new DataSource({ type: 'postgres', url: process.env.DATABASE_URL });
+      await bootstrap.initialize();
+      await bootstrap.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`).finally(() => bootstrap.destroy());
+    }
     const ds = new DataSource({
       type: 'postgres',
       url: process.env.DATABASE_URL,
       extra: { max: 20, ...(schema ? { options: `-c search_path=${schema}` } : {}) },
     });
     await ds.initialize();
-    if (schema) await ds.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
     return ds;
   }
   const ds = new DataSource({
@@ -92,7 +101,7 @@ async function seed(ds: DataSource, orders: number): Promise<void> {
 }
 
 /** A submission's essential work; `write` runs the statements of the write (inside the group's transaction on SQLite). */
-async function submit(call: SubmitCall, read: Query, write: Query): Promise<object> {
+async function submit(call: SubmitCall, read: Query, write: Write): Promise<object> {
   const rows = (await read(`SELECT document, generation FROM ${ORDERS} WHERE id = ${postgres ? '$1' : '?'}`, [
     call.authorisationId,
   ])) as { document: string; generation: number }[];
@@ -117,23 +126,27 @@ async function submit(call: SubmitCall, read: Query, write: Query): Promise<obje
     generation,
     at: new Date().toISOString(),
   });
-  if (postgres) {
-    await write(
-      `WITH cas AS (UPDATE ${ORDERS} SET document = $1, generation = $2, status = 'SUBMITTED' ` +
-        `WHERE id = $3 AND generation = $4 RETURNING id) INSERT INTO ${AUDIT} (order_id, event) SELECT id, $5 FROM cas`,
-      [next, generation, call.authorisationId, row.generation, event],
-    );
-  } else {
-    await write(
-      `UPDATE ${ORDERS} SET document = ?, generation = ?, status = 'SUBMITTED' WHERE id = ? AND generation = ?`,
-      [next, generation, call.authorisationId, row.generation],
-    );
-    await write(`INSERT INTO ${AUDIT} (order_id, event) VALUES (?, ?)`, [call.authorisationId, event]);
-  }
+  // The compare-and-set must have written the order, as EVX's does (a lost race is refused, nothing written).
+  const written = postgres
+    ? await write(
+        `WITH cas AS (UPDATE ${ORDERS} SET document = $1, generation = $2, status = 'SUBMITTED' ` +
+          `WHERE id = $3 AND generation = $4 RETURNING id), ` +
+          `audit AS (INSERT INTO ${AUDIT} (order_id, event) SELECT id, $5 FROM cas) ` +
+          `SELECT count(*)::int AS written FROM cas`,
+        [next, generation, call.authorisationId, row.generation, event],
+      )
+    : await write(
+        `UPDATE ${ORDERS} SET document = ?, generation = ?, status = 'SUBMITTED' WHERE id = ? AND generation = ?`,
+        [next, generation, call.authorisationId, row.generation],
+      );
+  if (written !== 1) throw new Error(`order ${call.authorisationId}: stale generation (changed meanwhile)`);
+  if (!postgres) await write(`INSERT INTO ${AUDIT} (order_id, event) VALUES (?, ?)`, [call.authorisationId, event]);
   return { authorisationId: call.authorisationId, generation, document: RESPONSE };
 }
 
-// SQLite: the calls of one event-loop turn run one after the other in one transaction, which commits once.
+// SQLite: the calls of one event-loop turn run one after the other in one transaction, each in its own savepoint,
+// and the transaction commits once (as libs/persistence's serialiser groups commits). A call that fails leaves nothing
+// of its own; if SQLite rolls back the whole transaction (disk full, I/O error), every call of the group fails.
 interface Queued {
   call: SubmitCall;
   resolve: (value: object) => void;
@@ -151,28 +164,38 @@ function grouped(call: SubmitCall): Promise<object> {
     setImmediate(() => {
       scheduled = false;
       const group = queue.splice(0);
-      turn = turn.then(() => runGroup(group));
+      // Whatever runGroup did not settle fails with its error; the next group runs regardless.
+      turn = turn.then(() => runGroup(group)).catch((error: unknown) => group.forEach((q) => q.reject(error)));
     });
   });
 }
 
+const inTransaction = (): boolean =>
+  (dataSource.driver as unknown as { databaseConnection: { inTransaction: boolean } }).databaseConnection.inTransaction;
+
+/** Raw BEGIN / SAVEPOINT / COMMIT on the shared connection, outside TypeORM's own transaction count. */
 async function runGroup(group: Queued[]): Promise<void> {
   const runner = dataSource.createQueryRunner();
+  const read: Query = (sql, parameters) => runner.query(sql, parameters);
+  const write: Write = async (sql, parameters) =>
+    ((await runner.query(sql, parameters, true)) as { affected?: number }).affected ?? 0;
   const outcomes: ({ ok: true; value: object } | { ok: false; error: unknown })[] = [];
   try {
-    await runner.startTransaction();
-    const query: Query = (sql, parameters) => runner.query(sql, parameters);
+    await runner.query('BEGIN');
     for (const { call } of group) {
-      outcomes.push(
-        await submit(call, query, query).then(
-          (value) => ({ ok: true as const, value }),
-          (error: unknown) => ({ ok: false as const, error }),
-        ),
+      await runner.query('SAVEPOINT floor_call');
+      const outcome = await submit(call, read, write).then(
+        (value) => ({ ok: true as const, value }),
+        (error: unknown) => ({ ok: false as const, error }),
       );
+      if (!inTransaction()) throw outcome.ok ? new Error('SQLite ended the transaction') : outcome.error;
+      if (!outcome.ok) await runner.query('ROLLBACK TO floor_call');
+      await runner.query('RELEASE floor_call');
+      outcomes.push(outcome);
     }
-    await runner.commitTransaction();
+    await runner.query('COMMIT');
   } catch (error) {
-    if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+    if (inTransaction()) await runner.query('ROLLBACK').catch(() => undefined);
     group.forEach((queued) => queued.reject(error));
     return;
   } finally {
@@ -190,8 +213,10 @@ class SubmitFloorController {
   @GrpcMethod(SUBMIT_FLOOR_SERVICE, 'Submit')
   submit(call: SubmitCall): Promise<object> {
     if (!postgres) return grouped(call);
-    const query: Query = (sql, parameters) => dataSource.query(sql, parameters);
-    return submit(call, query, query);
+    const read: Query = (sql, parameters) => dataSource.query(sql, parameters);
+    const write: Write = async (sql, parameters) =>
+      ((await dataSource.query(sql, parameters)) as { written: number }[])[0]?.written ?? 0;
+    return submit(call, read, write);
   }
 }
 
@@ -202,7 +227,7 @@ async function main(): Promise<void> {
   const pki = process.env.EVX_CERTS_DIR as string;
   investigatorKey = createPublicKey(readFileSync(join(pki, 'actors', 'police-hn.inv-1.crt')));
   dataSource = await openDatabase();
-  await seed(dataSource, Number(process.env.BENCH_FLOOR_ORDERS));
+  await seed(dataSource, Number(process.env.BENCH_SUBMIT_FLOOR_ORDERS));
   const roots = ['authority', 'provider', 'service'].map((domain) =>
     readFileSync(join(pki, domain, 'root.crt'), 'utf8'),
   );
@@ -220,7 +245,7 @@ async function main(): Promise<void> {
     logger: ['error'],
     transport: Transport.GRPC,
     options: {
-      url: `127.0.0.1:${process.env.BENCH_FLOOR_PORT}`,
+      url: `127.0.0.1:${process.env.BENCH_SUBMIT_FLOOR_PORT}`,
       package: SUBMIT_FLOOR_PACKAGE,
       packageDefinition: submitFloorDefinition(),
       credentials,
@@ -236,4 +261,4 @@ async function main(): Promise<void> {
   });
 }
 
-if (process.env.BENCH_FLOOR_PORT) void main();
+if (process.env.BENCH_SUBMIT_FLOOR_PORT) void main();

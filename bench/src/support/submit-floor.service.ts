@@ -40,7 +40,7 @@ const SCHEMA: Namespace = {
   },
 };
 
-/** The loader options of the services (libs/proto PROTO_LOADER_OPTIONS), so (de)serialising costs the same. */
+/** The services' loader options (libs/proto PROTO_LOADER_OPTIONS) that matter for these messages: names, longs, enums, defaults. */
 export function submitFloorDefinition(): PackageDefinition {
   return fromJSON(SCHEMA, { keepCase: false, longs: String, enums: String, defaults: true });
 }
