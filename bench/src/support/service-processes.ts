@@ -46,7 +46,11 @@ export async function startProcess(
     stop: () => stopChild(child),
   };
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} not ready within ${timeoutMs} ms:\n${tail}`)), timeoutMs);
+    // A child that is not ready in time is stopped: nobody else holds it, and it must not run on beside the figures.
+    const timer = setTimeout(() => {
+      void stopChild(child);
+      reject(new Error(`${name} not ready within ${timeoutMs} ms:\n${tail}`));
+    }, timeoutMs);
     child.on('message', (m: { type?: string }) => {
       if (m?.type === 'evx-ready' || m?.type === 'bench-ready') {
         clearTimeout(timer);
