@@ -3,7 +3,7 @@
 // `evx up` runs them); the load comes from this process over one channel per actor. Beside each database, an
 // informational floor: the same load on a NestJS + TypeORM service doing only a submission's essential work
 // (submit-floor.server.ts), what the fixed stack reaches on this machine before the rest of EVX.
-import { constants, createPrivateKey, randomUUID, sign } from 'node:crypto';
+import { createPrivateKey, randomUUID, sign } from 'node:crypto';
 import {
   loadPackageDefinition,
   makeGenericClientConstructor,
@@ -19,7 +19,12 @@ import { UnaryClient, mtlsAs, pemPairOf } from '../support/grpc.util.js';
 import { standardOrder } from '../support/order.flow.js';
 import { freePort } from '../support/ports.js';
 import { startProcess, startServiceStack, type ServiceProcess } from '../support/service-processes.js';
-import { SUBMIT_FLOOR_SERVICE, floorRequestBytes, submitFloorDefinition } from '../support/submit-floor.service.js';
+import {
+  FLOOR_SIGNATURE_PADDING,
+  SUBMIT_FLOOR_SERVICE,
+  floorRequestBytes,
+  submitFloorDefinition,
+} from '../support/submit-floor.service.js';
 import { closedLoop, round, type LoadResult } from '../stats.js';
 
 const CONCURRENCY = 64;
@@ -145,11 +150,7 @@ async function measureFloor(context: BenchContext, kind: DatabaseKind, total: nu
     const requests = Array.from({ length: total + warm }, (_, i) => ({
       authorisationId: String(i),
       expectedGeneration: 1,
-      signature: sign('sha256', floorRequestBytes(String(i)), {
-        key,
-        padding: constants.RSA_PKCS1_PSS_PADDING,
-        saltLength: 32,
-      }),
+      signature: sign('sha256', floorRequestBytes(String(i)), { key, ...FLOOR_SIGNATURE_PADDING }),
     }));
     const submit = (i: number) =>
       new Promise<void>((resolve, reject) =>

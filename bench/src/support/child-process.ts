@@ -10,14 +10,22 @@ export interface ChildRun {
   ms: number;
 }
 
+/**
+ * Node flags that make a child write a CPU profile when it exits (docs/performance.md): BENCH_CPU_PROF_DIR=<folder>,
+ * and BENCH_CPU_PROF_INTERVAL=<µs> for a sampling period other than 1 ms. None when the folder is unset.
+ */
+export function cpuProfileFlags(): string[] {
+  const dir = process.env.BENCH_CPU_PROF_DIR;
+  if (!dir) return [];
+  const interval = process.env.BENCH_CPU_PROF_INTERVAL;
+  return ['--cpu-prof', `--cpu-prof-dir=${dir}`, ...(interval ? [`--cpu-prof-interval=${interval}`] : [])];
+}
+
 /** `node dist/<main> ...args`, waiting for it to exit. */
 export function runDist(main: string, args: readonly string[], env: Record<string, string> = {}): Promise<ChildRun> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    // BENCH_CPU_PROF_DIR=<folder>: the child writes a CPU profile there when it exits (docs/performance.md).
-    const dir = process.env.BENCH_CPU_PROF_DIR;
-    const profile = dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
-    const child = spawn(process.execPath, [...profile, join(DIST_ROOT, main), ...args], {
+    const child = spawn(process.execPath, [...cpuProfileFlags(), join(DIST_ROOT, main), ...args], {
       cwd: REPO_ROOT,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DIST_ROOT, REPO_ROOT, type BenchContext } from '../bench.context.js';
 import type { BenchDatabase } from './bench-database.js';
+import { cpuProfileFlags } from './child-process.js';
 import { freePort } from './ports.js';
 
 export interface ServiceProcess {
@@ -22,15 +23,7 @@ export async function startProcess(
   env: Record<string, string>,
   timeoutMs = 60_000,
 ): Promise<ServiceProcess> {
-  // BENCH_CPU_PROF_DIR=<folder>: every child writes a CPU profile there when it stops (docs/performance.md).
-  const profile = process.env.BENCH_CPU_PROF_DIR
-    ? [
-        '--cpu-prof',
-        `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`,
-        ...(process.env.BENCH_CPU_PROF_INTERVAL ? [`--cpu-prof-interval=${process.env.BENCH_CPU_PROF_INTERVAL}`] : []),
-      ]
-    : [];
-  const child = spawn(process.execPath, [...profile, join(DIST_ROOT, main)], {
+  const child = spawn(process.execPath, [...cpuProfileFlags(), join(DIST_ROOT, main)], {
     cwd: REPO_ROOT,
     env: { ...inheritedEnv(), EVX_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

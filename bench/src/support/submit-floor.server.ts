@@ -13,7 +13,7 @@
 // Environment: EVX_CERTS_DIR, BENCH_SUBMIT_FLOOR_PORT, BENCH_SUBMIT_FLOOR_ORDERS (how many orders to seed, ids
 // 0..n-1), and the database of bench-database.ts (EVX_DATA_DIR; DATABASE_URL and DATABASE_SCHEMA for PostgreSQL).
 import 'reflect-metadata';
-import { constants, createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ServerCredentials } from '@grpc/grpc-js';
@@ -22,6 +22,7 @@ import { NestFactory } from '@nestjs/core';
 import { GrpcMethod, Transport } from '@nestjs/microservices';
 import { DataSource } from 'typeorm';
 import {
+  FLOOR_SIGNATURE_PADDING,
   SUBMIT_FLOOR_PACKAGE,
   SUBMIT_FLOOR_SERVICE,
   floorRequestBytes,
@@ -112,7 +113,7 @@ async function submit(call: SubmitCall, read: Query, write: Write): Promise<obje
   const signed = verify(
     'sha256',
     Buffer.from(document.request as string, 'base64'),
-    { key: investigatorKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 },
+    { key: investigatorKey, ...FLOOR_SIGNATURE_PADDING },
     call.signature,
   );
   if (!signed) throw new Error(`order ${call.authorisationId}: the signature does not verify`);

@@ -1,5 +1,6 @@
 // The service of the submission floor (submit-floor.server.ts), shared by the server and the benchmark's client:
 // one unary method, declared as JSON for @grpc/proto-loader (no .proto file to ship beside dist/).
+import { constants } from 'node:crypto';
 import { fromJSON, type PackageDefinition } from '@grpc/proto-loader';
 
 type Namespace = Parameters<typeof fromJSON>[0];
@@ -61,3 +62,6 @@ export function floorRequestBytes(id: string): Buffer {
     }),
   );
 }
+
+/** RSA-PSS as EVX signs and verifies (SHA-256, 32-byte salt): the client signs with it, the floor verifies with it. */
+export const FLOOR_SIGNATURE_PADDING = { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 } as const;

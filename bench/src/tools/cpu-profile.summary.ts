@@ -25,6 +25,14 @@ function shortUrl(url: string): string {
   return dist >= 0 ? url.slice(dist + 1) : url.replace('file://', '');
 }
 
+/** The profile's nodes by id, and each node's parent. */
+function indexOf(profile: CpuProfile): { byId: Map<number, ProfileNode>; parent: Map<number, number> } {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  return { byId, parent };
+}
+
 export interface SampleWindow {
   /** First and last sample index, inclusive. */
   first: number;
@@ -36,9 +44,7 @@ export interface SampleWindow {
  * (if given); undefined when none matches.
  */
 export function sampleWindow(profile: CpuProfile, within: RegExp, after?: RegExp): SampleWindow | undefined {
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const parent = new Map<number, number>();
-  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const { byId, parent } = indexOf(profile);
   const matches = (id: number, re: RegExp): boolean => {
     for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
       const f = (byId.get(cur) as ProfileNode).callFrame;
@@ -59,9 +65,7 @@ export function sampleWindow(profile: CpuProfile, within: RegExp, after?: RegExp
 }
 
 export function summarise(profile: CpuProfile, top = 25, window?: SampleWindow, calls?: number): string {
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const parent = new Map<number, number>();
-  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const { byId, parent } = indexOf(profile);
   const self = new Map<number, number>();
   const from = window?.first ?? 0;
   const to = window?.last ?? profile.samples.length - 1;
